@@ -1,1 +1,46 @@
-export {}
+import fp from 'fastify-plugin'
+import type { FastifyPluginAsync } from 'fastify'
+import { corsPolicyPlugin } from './plugin.js'
+import type { FastifyCorsOptions, FastifyCorsRouteOptions } from './schema.js'
+import type { CorsDecision } from './decide.js'
+
+export { CorsOptionsSchema, CorsRouteOptionsSchema } from './schema.js'
+export type { FastifyCorsOptions, FastifyCorsRouteOptions, FastifyCorsOriginCheck } from './schema.js'
+export type { CorsDecision, CorsReason } from './decide.js'
+export {
+  CorsInvalidOptionsError, CorsUnsafeOptionsError, CorsInvalidRouteConfigError, CorsRouteNotCompiledError, CorsAlreadyRegisteredError
+} from './errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The CORS decision for this request; null only before the plugin's onRequest hook ran. */
+    cors: CorsDecision | null
+  }
+  interface FastifyContextConfig {
+    /** `false` turns CORS off for the route; an object is merged over the plugin's options. */
+    cors?: FastifyCorsRouteOptions | false
+  }
+}
+
+/**
+ * CORS for Fastify 5: a policy declared once, validated at registration, correct per the Fetch
+ * standard. Register it before your routes (and before auth hooks, so preflights are answered).
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import corsPolicy from 'fastify-cors-policy'
+ *
+ * const app = Fastify()
+ * await app.register(corsPolicy, { origin: ['https://app.example.com', 'https://*.example.org'], credentials: true })
+ * app.get('/public', { config: { cors: { origin: '*', credentials: false } } }, async () => 'hello')
+ * app.get('/me', async (request) => ({ allowed: request.cors?.allowed }))
+ * ```
+ */
+const corsPolicy: FastifyPluginAsync<FastifyCorsOptions> = fp(corsPolicyPlugin as unknown as FastifyPluginAsync<FastifyCorsOptions>, {
+  fastify: '5.x',
+  name: 'fastify-cors-policy'
+})
+
+export { corsPolicy, corsPolicy as fastifyCorsPolicy }
+export default corsPolicy

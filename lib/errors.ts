@@ -1,0 +1,25 @@
+import createError from '@fastify/error'
+
+/** Schema or semantic problems in the plugin options; the message lists every problem found. */
+export const CorsInvalidOptionsError = createError<'FST_CORS_INVALID_OPTIONS', 500, [detail: string]>(
+  'FST_CORS_INVALID_OPTIONS', 'Invalid fastify-cors-policy options: %s', 500, TypeError)
+
+/** Options that a browser would accept but that expose users (e.g. `'*'` with credentials). */
+export const CorsUnsafeOptionsError = createError<'FST_CORS_UNSAFE_OPTIONS', 500, [detail: string]>(
+  'FST_CORS_UNSAFE_OPTIONS', 'Unsafe fastify-cors-policy options: %s', 500, TypeError)
+
+/** A route's `config.cors` is neither `false` nor a valid options object. */
+export const CorsInvalidRouteConfigError = createError<'FST_CORS_INVALID_ROUTE_CONFIG', 500, [route: string, detail: string]>(
+  'FST_CORS_INVALID_ROUTE_CONFIG', 'Invalid config.cors on route %s: %s', 500, TypeError)
+
+/** A route carrying `config.cors` was registered before the plugin, so its override cannot be honoured. */
+export const CorsRouteNotCompiledError = createError<'FST_CORS_ROUTE_NOT_COMPILED', 500, [route: string]>(
+  'FST_CORS_ROUTE_NOT_COMPILED',
+  'Route %s has config.cors but was registered before fastify-cors-policy, so its override cannot be applied; register the plugin before your routes',
+  500)
+
+/** The plugin was registered twice in one scope. */
+export const CorsAlreadyRegisteredError = createError<'FST_CORS_ALREADY_REGISTERED', 500, []>(
+  'FST_CORS_ALREADY_REGISTERED',
+  'fastify-cors-policy is already registered in this scope; use route config.cors for per-route policies instead of registering it twice',
+  500)

@@ -1,0 +1,75 @@
+import { serializedOriginHostEnd, type ConfiguredOrigin } from './origin.js'
+
+/**
+ * An allow-list compiled for lookups whose cost does not grow with its size: exact origins in a
+ * Set; `*.domain` patterns in a Set keyed by suffix, probed once per label of the request's host;
+ * `:*` patterns in a Set keyed by scheme://host. RegExps are tested only when configured.
+ */
+export interface OriginMatcher {
+  readonly exact: ReadonlySet<string>
+  readonly anyPortHosts: ReadonlySet<string>
+  readonly subdomainsWithPort: ReadonlySet<string>
+  readonly subdomainsAnyPort: ReadonlySet<string>
+  readonly regexps: readonly RegExp[]
+  /** true when only the exact Set needs to be consulted */
+  readonly exactOnly: boolean
+}
+
+/** Builds the lookup structures once; RegExps are copied without `g`/`y` so `lastIndex` never matters. */
+export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], regexps: readonly RegExp[]): OriginMatcher {
+  const exact = new Set<string>()
+  const anyPortHosts = new Set<string>()
+  const subdomainsWithPort = new Set<string>()
+  const subdomainsAnyPort = new Set<string>()
+  for (const entry of origins) {
+    if (entry.kind === 'exact') {
+      exact.add(entry.origin)
+    } else if (!entry.subdomains) {
+      anyPortHosts.add(`${entry.scheme}://${entry.host}`)
+    } else if (entry.port === '*') {
+      subdomainsAnyPort.add(`${entry.scheme}://*.${entry.host}`)
+    } else {
+      subdomainsWithPort.add(`${entry.scheme}://*.${entry.host}${entry.port === '' ? '' : ':' + entry.port}`)
+    }
+  }
+  const copies = regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, '')))
+  return Object.freeze({
+    exact,
+    anyPortHosts,
+    subdomainsWithPort,
+    subdomainsAnyPort,
+    regexps: Object.freeze(copies),
+    exactOnly: anyPortHosts.size === 0 && subdomainsWithPort.size === 0 && subdomainsAnyPort.size === 0 && copies.length === 0
+  })
+}
+
+/** Result of matching a request's Origin against an allow-list. */
+export type OriginMatch = 'allowed' | 'not-allowed' | 'invalid'
+
+/**
+ * Matches a raw Origin header value. An exact hit needs no parsing (the Set holds only validated,
+ * normalised origins); everything else is validated first, so patterns and RegExps only ever see a
+ * well-formed serialised origin, and `null` is never matched by them.
+ */
+export function matchOrigin (matcher: OriginMatcher, origin: string): OriginMatch {
+  if (matcher.exact.has(origin)) return 'allowed'
+  if (origin === 'null') return 'not-allowed'
+  const hostEnd = serializedOriginHostEnd(origin)
+  if (hostEnd === -1) return 'invalid'
+  if (matcher.exactOnly) return 'not-allowed'
+  if (matcher.anyPortHosts.size !== 0 && matcher.anyPortHosts.has(origin.slice(0, hostEnd))) return 'allowed'
+  if (matcher.subdomainsWithPort.size !== 0 || matcher.subdomainsAnyPort.size !== 0) {
+    const hostStart = origin.indexOf('://') + 3
+    const prefix = origin.slice(0, hostStart) + '*'
+    const port = origin.slice(hostEnd)
+    // a wildcard label stands for one or more labels, so the suffix starts after the first label
+    for (let dot = origin.indexOf('.', hostStart + 1); dot !== -1 && dot < hostEnd; dot = origin.indexOf('.', dot + 1)) {
+      const key = prefix + origin.slice(dot, hostEnd)
+      if (matcher.subdomainsAnyPort.has(key) || matcher.subdomainsWithPort.has(key + port)) return 'allowed'
+    }
+  }
+  for (const re of matcher.regexps) {
+    if (re.test(origin)) return 'allowed'
+  }
+  return 'not-allowed'
+}

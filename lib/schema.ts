@@ -1,0 +1,72 @@
+import { Type, type Static } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
+
+/** `(origin, request) => boolean | Promise<boolean>`: true allows (reflects) that origin. */
+export type FastifyCorsOriginCheck = (origin: string, request: FastifyRequest) => boolean | Promise<boolean>
+
+const OriginCheckSchema = Type.Unsafe<FastifyCorsOriginCheck>(Type.Function([Type.String(), Type.Unknown()], Type.Unknown(), {
+  expected: 'a function (origin, request) => boolean | Promise<boolean>'
+}))
+
+// Type.RegExp checks strings, not RegExp instances: an object schema admits the instance and the
+// semantic pass checks `instanceof RegExp` and anchoring.
+const RegExpSchema = Type.Unsafe<RegExp>(Type.Object({}, { expected: 'an anchored RegExp' }))
+
+const OriginItemSchema = Type.Union([Type.String({ minLength: 1 }), RegExpSchema])
+
+const HeaderListSchema = (description: string) => Type.Union([
+  Type.String(),
+  Type.Array(Type.String(), { minItems: 0 })
+], { description, expected: "a string (comma-separated names allowed), an array of strings, or '*'" })
+
+/**
+ * The plugin options: the single source of the option types. Defaults live here (`default`).
+ * Unknown keys are refused, so a typo never silently does nothing.
+ */
+export const CorsOptionsSchema = Type.Object({
+  origin: Type.Optional(Type.Union([
+    Type.Literal('*'),
+    Type.Boolean(),
+    OriginItemSchema,
+    Type.Array(OriginItemSchema, { minItems: 1 }),
+    OriginCheckSchema
+  ], {
+    default: '*',
+    description: "Who may read responses: '*', an origin, a pattern (https://*.example.com, http://localhost:*), an anchored RegExp, an array of these, true (reflect any), false (none), or a function.",
+    expected: "'*', an origin string, a pattern, an anchored RegExp, a non-empty array of these, true, false, or a function"
+  })),
+  credentials: Type.Optional(Type.Boolean({ default: false, description: 'Send Access-Control-Allow-Credentials: true. Needs an explicit origin.', expected: 'a boolean' })),
+  methods: Type.Optional(HeaderListSchema('Methods for Access-Control-Allow-Methods on preflights; default: the methods the target route serves.')),
+  allowedHeaders: Type.Optional(HeaderListSchema('Request headers for Access-Control-Allow-Headers; default: reflect the (validated) requested headers.')),
+  exposedHeaders: Type.Optional(HeaderListSchema('Response headers for Access-Control-Expose-Headers on actual responses.')),
+  maxAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400, description: 'Access-Control-Max-Age in seconds on preflights (browsers clamp: Chromium 7200, Firefox 86400).', expected: 'an integer from 0 to 86400 (seconds)' })),
+  cacheControl: Type.Optional(Type.Union([
+    Type.Integer({ minimum: 0 }),
+    Type.String({ minLength: 1, pattern: '^[\\x20-\\x7e]+$' })
+  ], { description: 'Cache-Control on preflights: seconds (max-age=N) or a header value.', expected: 'a non-negative integer (seconds) or a printable ASCII string' })),
+  preflight: Type.Optional(Type.Boolean({ default: true, description: 'Answer preflight requests.', expected: 'a boolean' })),
+  strictPreflight: Type.Optional(Type.Boolean({ default: true, description: 'An OPTIONS request with no route of its own that lacks Origin or Access-Control-Request-Method gets 400.', expected: 'a boolean' })),
+  preflightContinue: Type.Optional(Type.Boolean({ default: false, description: "After adding preflight headers, let the route's own OPTIONS handler answer.", expected: 'a boolean' })),
+  optionsSuccessStatus: Type.Optional(Type.Integer({ minimum: 200, maximum: 299, default: 204, description: 'Status of a successful preflight.', expected: 'an integer from 200 to 299' })),
+  allowPrivateNetwork: Type.Optional(Type.Boolean({ default: false, description: 'Private Network Access: answer Access-Control-Request-Private-Network with Access-Control-Allow-Private-Network: true.', expected: 'a boolean' })),
+  originCheckTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 60000, default: 2000, description: 'Milliseconds after which an unsettled origin function denies.', expected: 'an integer from 1 to 60000 (milliseconds)' })),
+  enforce: Type.Optional(Type.Boolean({ default: false, description: 'Reject cross-origin requests from denied origins with 403 before the handler runs.', expected: 'a boolean' })),
+  hideOptionsRoute: Type.Optional(Type.Boolean({ default: true, description: "Hide the plugin's OPTIONS route from schema/docs generators.", expected: 'a boolean' })),
+  logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
+    description: "Log level of the plugin's OPTIONS route.",
+    expected: "one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'"
+  })),
+  dangerouslyAllowAnyOriginWithCredentials: Type.Optional(Type.Boolean({ default: false, description: 'The only way to combine origin: true (reflect any origin) with credentials.', expected: 'a boolean' }))
+}, { additionalProperties: false })
+
+/** Options of `app.register(corsPolicy, options)`. */
+export type FastifyCorsOptions = Static<typeof CorsOptionsSchema>
+
+/** Keys that only make sense where the plugin is registered. */
+export const PLUGIN_ONLY_OPTIONS = ['strictPreflight', 'hideOptionsRoute', 'logLevel'] as const
+
+/** The options a route may override in `config.cors`: the plugin schema without the plugin-only keys. */
+export const CorsRouteOptionsSchema = Type.Omit(CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, { additionalProperties: false })
+
+/** Options of a route's `config: { cors: { … } }`, merged over the plugin's options. */
+export type FastifyCorsRouteOptions = Static<typeof CorsRouteOptionsSchema>
