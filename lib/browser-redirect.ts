@@ -3,7 +3,9 @@
  * browser does with a 3xx answer to the actual request. (A redirected preflight is simply
  * refused: see checkPreflightResponse.) Pure: no I/O, no Fastify.
  */
-import { authorHeaders, corsCheck, headerValue, isRedirect, isSameOrigin, normalizeMethod } from './browser-model.js'
+import { corsCheck, headerValue, isRedirect } from './browser-model.js'
+import { normalizeMethod } from './browser-headers.js'
+import { authorHeaders, isSameOrigin } from './browser-request.js'
 import type { PageRequest, ResponseHead } from './browser-model.js'
 import { blocked } from './browser-messages.js'
 import type { Verdict } from './browser-messages.js'
