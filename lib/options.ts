@@ -71,7 +71,7 @@ export function renderValue (value: unknown): string {
   if (typeof value === 'function') text = 'a function'
   else if (value instanceof RegExp) text = String(value)
   else if (typeof value === 'string') text = `'${value}'`
-  else if (value === undefined) text = 'undefined'
+  else if (value === undefined || typeof value === 'bigint') text = String(value)
   else if (Array.isArray(value)) text = `[${value.map(renderValue).join(', ')}]`
   else {
     try { text = JSON.stringify(value) ?? String(value) } catch { text = Object.prototype.toString.call(value) }

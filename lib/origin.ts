@@ -113,6 +113,9 @@ export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
   if (rest.includes('*')) {
     return { kind: 'error', problem: `${quote(raw)} has a wildcard in an unsupported position: only a leading '*.' label (https://*.example.com) or a ':*' port (http://localhost:*) is allowed` }
   }
+  if (subdomains && /^[\d.]+(:\d*)?$|^\[/.test(rest.slice(WILDCARD_LABEL.length + 1))) {
+    return { kind: 'error', problem: `${quote(raw)} puts a wildcard label in front of an IP address, which can never match` }
+  }
   let url: URL
   try {
     url = new URL(`${scheme}://${rest}`)
@@ -148,9 +151,6 @@ export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
     const base = subdomains ? host.slice(WILDCARD_LABEL.length + 1) : host
     if (subdomains && (!base.includes('.') && base !== 'localhost')) {
       return { kind: 'error', problem: `${quote(raw)} is too broad: '*.${base}' would match every site under a top-level domain; name the registrable domain (https://*.example.com)` }
-    }
-    if (subdomains && (/^[\d.]+$/.test(base) || base.startsWith('['))) {
-      return { kind: 'error', problem: `${quote(raw)} puts a wildcard label in front of an IP address, which can never match` }
     }
     return { kind: 'pattern', scheme, host: base, subdomains, port: anyPort ? '*' : port === '' ? '' : port }
   }

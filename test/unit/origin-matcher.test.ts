@@ -1,0 +1,53 @@
+import { test } from 'tap'
+import { compileOriginMatcher, matchOrigin } from '../../lib/origin-matcher.js'
+import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../lib/origin.js'
+
+function compile (origins: string[], regexps: RegExp[] = []) {
+  return compileOriginMatcher(origins.map((o) => parseConfiguredOrigin(o) as ConfiguredOrigin), regexps)
+}
+
+test('origin matching per configured form', async (t) => {
+  const cases = [
+    { desc: 'exact hit', list: ['https://a.com'], origin: 'https://a.com', want: 'allowed' },
+    { desc: 'exact is byte-for-byte: other scheme', list: ['https://a.com'], origin: 'http://a.com', want: 'not-allowed' },
+    { desc: 'exact: other port', list: ['https://a.com'], origin: 'https://a.com:8443', want: 'not-allowed' },
+    { desc: 'exact: suffix attack', list: ['https://a.com'], origin: 'https://evil-a.com', want: 'not-allowed' },
+    { desc: 'invalid origin', list: ['https://a.com'], origin: 'https://a.com/', want: 'invalid' },
+    { desc: 'null listed', list: ['null'], origin: 'null', want: 'allowed' },
+    { desc: 'null not listed', list: ['https://a.com'], origin: 'null', want: 'not-allowed' },
+    { desc: 'subdomain pattern: one label', list: ['https://*.example.com'], origin: 'https://app.example.com', want: 'allowed' },
+    { desc: 'subdomain pattern: several labels', list: ['https://*.example.com'], origin: 'https://a.b.example.com', want: 'allowed' },
+    { desc: 'subdomain pattern: not the apex', list: ['https://*.example.com'], origin: 'https://example.com', want: 'not-allowed' },
+    { desc: 'subdomain pattern: not a look-alike', list: ['https://*.example.com'], origin: 'https://evilexample.com', want: 'not-allowed' },
+    { desc: 'subdomain pattern: suffix must be a whole label', list: ['https://*.example.com'], origin: 'https://a.notexample.com', want: 'not-allowed' },
+    { desc: 'subdomain pattern: scheme matters', list: ['https://*.example.com'], origin: 'http://a.example.com', want: 'not-allowed' },
+    { desc: 'subdomain pattern: port must match', list: ['https://*.example.com'], origin: 'https://a.example.com:8443', want: 'not-allowed' },
+    { desc: 'subdomain pattern with port', list: ['https://*.example.com:8443'], origin: 'https://a.example.com:8443', want: 'allowed' },
+    { desc: 'any port: with port', list: ['http://localhost:*'], origin: 'http://localhost:5173', want: 'allowed' },
+    { desc: 'any port: none', list: ['http://localhost:*'], origin: 'http://localhost', want: 'allowed' },
+    { desc: 'any port: other host', list: ['http://localhost:*'], origin: 'http://127.0.0.1:5173', want: 'not-allowed' },
+    { desc: 'any port: not a subdomain', list: ['http://localhost:*'], origin: 'http://a.localhost:1', want: 'not-allowed' },
+    { desc: 'both wildcards', list: ['http://*.localhost:*'], origin: 'http://a.localhost:1234', want: 'allowed' },
+    { desc: 'null never matches a pattern', list: ['http://localhost:*'], origin: 'null', want: 'not-allowed' }
+  ]
+  for (const c of cases) t.equal(matchOrigin(compile(c.list), c.origin), c.want, c.desc)
+})
+
+test('RegExp origins: tested only on valid origins, lastIndex never relied on', async (t) => {
+  const global = /^https:\/\/(a|b)\.com$/g
+  const matcher = compile([], [global])
+  for (let i = 0; i < 3; i++) t.equal(matchOrigin(matcher, 'https://a.com'), 'allowed', `repeat ${i}: no lastIndex state`)
+  t.equal(matchOrigin(matcher, 'https://c.com'), 'not-allowed')
+  t.equal(matchOrigin(compile([], [/^.*$/]), 'null'), 'not-allowed', 'null is never given to a RegExp')
+  t.equal(matchOrigin(compile([], [/^.*$/]), 'https://a.com/x'), 'invalid', 'invalid input never reaches a RegExp')
+})
+
+test('lookup structures: sets, not lists', async (t) => {
+  const origins = Array.from({ length: 10000 }, (_, i) => `https://tenant${i}.example.com`)
+  const matcher = compile([...origins, 'https://*.apps.example.net', 'http://localhost:*'])
+  t.equal(matcher.exact.size, 10000)
+  t.equal(matcher.exactOnly, false)
+  t.equal(matchOrigin(matcher, 'https://tenant9999.example.com'), 'allowed')
+  t.equal(matchOrigin(matcher, 'https://x.apps.example.net'), 'allowed')
+  t.equal(compile(['https://a.com']).exactOnly, true)
+})

@@ -1,0 +1,44 @@
+import { test } from 'tap'
+import { isToken, normalizeMethod, parseRequestHeaderNames, isForbiddenRequestHeader, MAX_ACRH_LENGTH, MAX_ACRH_NAMES } from '../../lib/tokens.js'
+
+test('isToken', async (t) => {
+  t.equal(isToken('PUT', 64), true)
+  t.equal(isToken('X-Custom_1.a', 64), true)
+  t.equal(isToken('', 64), false, 'empty')
+  t.equal(isToken('GET, DELETE', 64), false, 'a list is not a token')
+  t.equal(isToken('GET DELETE', 64), false, 'space')
+  t.equal(isToken('PÜT', 64), false, 'non-ASCII')
+  t.equal(isToken('a"b', 64), false, 'quote')
+  t.equal(isToken('A'.repeat(65), 64), false, 'too long')
+})
+
+test('normalizeMethod follows Fetch#concept-method-normalize', async (t) => {
+  t.equal(normalizeMethod('put'), 'PUT')
+  t.equal(normalizeMethod('delete'), 'DELETE')
+  t.equal(normalizeMethod('patch'), 'patch', 'patch is not normalised')
+})
+
+test('forbidden request headers', async (t) => {
+  for (const name of ['cookie', 'host', 'origin', 'proxy-authorization', 'sec-fetch-site', 'content-length']) t.equal(isForbiddenRequestHeader(name), true, name)
+  for (const name of ['authorization', 'content-type', 'x-custom']) t.equal(isForbiddenRequestHeader(name), false, name)
+})
+
+test('parseRequestHeaderNames', async (t) => {
+  const cases = [
+    { desc: 'browser form', input: 'content-type,x-custom', want: ['content-type', 'x-custom'] },
+    { desc: 'lower-cases', input: 'X-Custom', want: ['x-custom'] },
+    { desc: 'split by a proxy and joined by Node', input: 'content-type, x-custom', want: ['content-type', 'x-custom'] },
+    { desc: 'OWS and empty elements', input: ' a ,, b\t,', want: ['a', 'b'] },
+    { desc: 'empty', input: '', want: [] },
+    { desc: 'only commas', input: ',,,', want: [] },
+    { desc: 'space inside a name', input: 'x custom', want: undefined },
+    { desc: 'non-token byte', input: 'x-a;b', want: undefined },
+    { desc: 'non-ASCII', input: 'x-ä', want: undefined },
+    { desc: 'control character', input: 'x-a\u0000', want: undefined },
+    { desc: 'too long', input: 'a,'.repeat(MAX_ACRH_LENGTH), want: undefined },
+    { desc: 'too many names', input: Array.from({ length: MAX_ACRH_NAMES + 1 }, (_, i) => `h${i}`).join(','), want: undefined },
+    { desc: 'name too long', input: 'x'.repeat(129), want: undefined },
+    { desc: 'as many names as allowed', input: Array.from({ length: MAX_ACRH_NAMES }, (_, i) => `h${i}`).join(','), want: Array.from({ length: MAX_ACRH_NAMES }, (_, i) => `h${i}`) }
+  ]
+  for (const c of cases) t.same(parseRequestHeaderNames(c.input), c.want, c.desc)
+})
