@@ -1,0 +1,50 @@
+import Fastify from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import fastifyCors from '@fastify/cors'
+import { OVERRIDE_ROUTE_PATH, ROUTE_OVERRIDE, ROUTE_PATH } from './scenarios.js'
+import type { PluginOptions, Scenario, Variant } from './scenarios.js'
+
+/**
+ * Node's default 16 KiB header limit would answer the 16 KiB-Origin scenario with 431 before any
+ * plugin runs; every variant gets the same larger limit so the plugins see the adversarial input.
+ */
+export const MAX_HEADER_SIZE = 64 * 1024
+
+/** The plugin under test, loaded by path so the harness also runs against a work-in-progress lib/. */
+export async function loadPlugin (): Promise<FastifyPluginAsync<PluginOptions>> {
+  const entry: Record<string, unknown> = await import('../lib/index.js')
+  const plugin = entry.default
+  if (typeof plugin !== 'function') {
+    throw new TypeError('lib/index.ts does not default-export a Fastify plugin')
+  }
+  return plugin as FastifyPluginAsync<PluginOptions>
+}
+
+async function itemsHandler (): Promise<{ hello: string }> {
+  return { hello: 'world' }
+}
+
+/** Same routes for every variant; only the CORS layer differs. */
+export async function buildApp (variant: Variant, scenario: Scenario): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, http: { maxHeaderSize: MAX_HEADER_SIZE } })
+  switch (variant) {
+    case 'bare':
+      // Without CORS an OPTIONS request still needs a route; an empty 204 is the cheapest answer.
+      app.options('*', (_request, reply) => { reply.code(204).send() })
+      break
+    case 'plugin':
+      await app.register(await loadPlugin(), scenario.pluginOptions())
+      break
+    case 'fastify-cors': {
+      const options = scenario.fastifyCorsOptions
+      if (options === undefined) throw new TypeError(`scenario '${scenario.name}' has no @fastify/cors equivalent`)
+      await app.register(fastifyCors, options())
+      break
+    }
+  }
+  const overrideConfig = { cors: ROUTE_OVERRIDE }
+  app.get(ROUTE_PATH, itemsHandler)
+  app.put(ROUTE_PATH, itemsHandler)
+  app.get(OVERRIDE_ROUTE_PATH, { config: overrideConfig }, itemsHandler)
+  return app
+}

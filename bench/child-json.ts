@@ -1,0 +1,25 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { isRunning, spawnTracked, withPrefix } from './processes.js'
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+
+/** Runs `bench/<script>` through tsx in a fresh process and parses the last JSON line it prints. */
+export async function runJsonScript<T> (
+  prefix: readonly string[], script: string, args: readonly string[], timeoutMs: number, nodeArgs: readonly string[] = []
+): Promise<T> {
+  const [command, spawnArgs] = withPrefix(prefix, process.execPath, [...nodeArgs, '--import', 'tsx', join(benchDir, script), ...args])
+  const child = spawnTracked(command, spawnArgs, { cwd: dirname(benchDir), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const timer = setTimeout(() => { if (isRunning(child)) child.kill('SIGKILL') }, timeoutMs)
+  const code = await new Promise<number | null>((resolve) => { child.once('exit', (c) => { resolve(c) }) })
+  clearTimeout(timer)
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()
+  if (code !== 0 || line === undefined) {
+    throw new TypeError(`bench/${script} ${args.join(' ')} failed (exit ${code}): ${stderr.slice(0, 1500)}`)
+  }
+  return JSON.parse(line) as T
+}

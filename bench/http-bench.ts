@@ -1,0 +1,163 @@
+import { loadFor, sleep } from './load.js'
+import type { LoadGenerator } from './load.js'
+import { probe } from './probe.js'
+import type { ProbeResult } from './probe.js'
+import type { CorePlan } from './processes.js'
+import { scenarioByName } from './scenarios.js'
+import type { Scenario, Variant } from './scenarios.js'
+import { startServer, stopServers } from './servers.js'
+import type { RunningServer, ServerEntry, Snapshot } from './servers.js'
+import { median } from './stats.js'
+
+export interface HttpBenchSettings {
+  readonly replicas: number
+  /** Warm-up lasts at least `warmupMs`, then until every server's CPU/request is stable, at most `warmupMaxMs`. */
+  readonly warmupMs: number
+  readonly warmupMaxMs: number
+  readonly windows: number
+  readonly windowMs: number
+  /** 0 skips the solo phase. */
+  readonly soloMs: number
+}
+
+const WARMUP_STEP_MS = 500
+const WARMUP_TOLERANCE = 0.1
+
+async function snapshotAll (servers: readonly RunningServer[]): Promise<Snapshot[]> {
+  return await Promise.all(servers.map(async (s) => await s.snapshot()))
+}
+
+/**
+ * Until V8 has optimised the hot paths, a fresh server costs several times its steady CPU per
+ * request; wait until two consecutive steps agree within 10% for every server (or the limit).
+ */
+async function warmUp (servers: readonly RunningServer[], settings: HttpBenchSettings): Promise<number> {
+  const started = performance.now()
+  await sleep(settings.warmupMs)
+  let previous = await snapshotAll(servers)
+  let previousCost: number[] | undefined
+  while (performance.now() - started < settings.warmupMaxMs) {
+    await sleep(WARMUP_STEP_MS)
+    const current = await snapshotAll(servers)
+    const cost = current.map((c, i) => {
+      const p = previous[i] as Snapshot
+      return (c.cpuNs - p.cpuNs) / Math.max(1, c.requests - p.requests)
+    })
+    const stable = previousCost !== undefined &&
+      cost.every((c, i) => Math.abs(c / (previousCost?.[i] as number) - 1) < WARMUP_TOLERANCE)
+    if (stable) break
+    previous = current
+    previousCost = cost
+  }
+  return performance.now() - started
+}
+
+export type CellKey = `${string}|${Variant}`
+export function cellKey (scenario: string, variant: Variant): CellKey {
+  return `${scenario}|${variant}`
+}
+
+export interface ServerWindow {
+  readonly replica: number
+  readonly cpuNs: number
+  readonly requests: number
+  /** Socket errors of the whole load (recorded on the last window). */
+  readonly errors: number
+}
+
+export interface SoloResult {
+  readonly requestsPerSecond: number
+  readonly p99Ms: number
+  readonly errors: number
+}
+
+export interface RoundResult {
+  readonly scenarios: readonly string[]
+  readonly variants: readonly Variant[]
+  readonly servers: number
+  /** windows[w][cell] = each replica's CPU time and responses during window w. */
+  readonly windows: ReadonlyArray<Readonly<Record<CellKey, readonly ServerWindow[]>>>
+  readonly solo: Readonly<Record<CellKey, SoloResult>>
+  readonly probes: Readonly<Record<CellKey, ProbeResult>>
+}
+
+/** CPU µs per request of one cell in one window: median over its server processes. */
+export function cellCpuUs (samples: readonly ServerWindow[]): number {
+  return median(samples.filter((s) => s.requests > 0).map((s) => s.cpuNs / s.requests / 1000))
+}
+
+function variantsOf (scenario: Scenario, variants: readonly Variant[]): Variant[] {
+  return variants.filter((v) => v !== 'fastify-cors' || scenario.fastifyCorsOptions !== undefined)
+}
+
+export async function runRound (
+  scenarioNames: readonly string[], variants: readonly Variant[], settings: HttpBenchSettings,
+  entry: ServerEntry, cores: CorePlan, load: LoadGenerator, log: (line: string) => void
+): Promise<RoundResult> {
+  const wanted: Array<{ scenario: Scenario, variant: Variant, replica: number }> = []
+  for (const name of scenarioNames) {
+    const scenario = scenarioByName(name)
+    for (const variant of variantsOf(scenario, variants)) {
+      for (let replica = 0; replica < settings.replicas; replica++) wanted.push({ scenario, variant, replica })
+    }
+  }
+  const started = performance.now()
+  const servers: RunningServer[] = []
+  try {
+    const results = await Promise.allSettled(wanted.map(async (w) => await startServer(entry, cores, w.variant, w.scenario.name, w.replica)))
+    for (const r of results) if (r.status === 'fulfilled') servers.push(r.value)
+    const failed = results.find((r) => r.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+    log(`  ${servers.length} servers up in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+
+    const probes: Record<CellKey, ProbeResult> = {}
+    for (const server of servers) {
+      if (server.replica !== 0) continue
+      probes[cellKey(server.scenario, server.variant)] = await probe(server.port, scenarioByName(server.scenario).request)
+    }
+
+    // One continuous load over warm-up and all windows: connections stay open and the JIT stays
+    // warm; windows are cut by snapshots taken inside each server.
+    const targets = servers.map((s) => ({ port: s.port, request: scenarioByName(s.scenario).request }))
+    const running = load.start(targets)
+    const windows: Array<Record<CellKey, ServerWindow[]>> = []
+    let errors: number[] = []
+    try {
+      const warmedMs = await warmUp(servers, settings)
+      log(`  warm after ${(warmedMs / 1000).toFixed(1)} s`)
+      let before = await snapshotAll(servers)
+      for (let w = 0; w < settings.windows; w++) {
+        await sleep(settings.windowMs)
+        const after = await snapshotAll(servers)
+        const window: Record<CellKey, ServerWindow[]> = {}
+        servers.forEach((server, i) => {
+          const start = before[i] as Snapshot
+          const end = after[i] as Snapshot
+          const sample = { replica: server.replica, cpuNs: end.cpuNs - start.cpuNs, requests: end.requests - start.requests, errors: 0 }
+          ;(window[cellKey(server.scenario, server.variant)] ??= []).push(sample)
+        })
+        windows.push(window)
+        before = after
+      }
+    } finally {
+      errors = (await running.stop()).map((r) => r.errors)
+    }
+    servers.forEach((server, i) => {
+      const last = windows.at(-1)?.[cellKey(server.scenario, server.variant)]?.find((s) => s.replica === server.replica)
+      if (last !== undefined) Object.assign(last, { errors: errors[i] ?? 0 })
+    })
+
+    const solo: Record<CellKey, SoloResult> = {}
+    for (const server of servers) {
+      if (server.replica !== 0 || settings.soloMs === 0) continue
+      const [result] = await loadFor(load, [{ port: server.port, request: scenarioByName(server.scenario).request }], settings.soloMs)
+      if (result === undefined) continue
+      solo[cellKey(server.scenario, server.variant)] = {
+        requestsPerSecond: result.requests / (result.durationMs / 1000), p99Ms: result.p99Ms, errors: result.errors
+      }
+    }
+    return { scenarios: scenarioNames, variants, servers: servers.length, windows, solo, probes }
+  } finally {
+    await stopServers(servers)
+  }
+}

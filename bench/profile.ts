@@ -1,0 +1,145 @@
+// CPU profile of one fastify-cors-policy server under load: `tsx bench/profile.ts <scenario> [ms]`
+// prints where the time goes (self time per function, inclusive time of lib/ functions).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sleep } from './load.js'
+import type { LoadGenerator } from './load.js'
+import type { CorePlan } from './processes.js'
+import type { ProfileEntry, ProfileResult } from './report.js'
+import { scenarioByName } from './scenarios.js'
+import { startServer, stopServers } from './servers.js'
+import type { ServerEntry } from './servers.js'
+
+interface CpuProfileNode {
+  id: number
+  callFrame: { functionName: string, url: string, lineNumber: number }
+  children?: number[]
+}
+interface CpuProfile {
+  nodes: CpuProfileNode[]
+  startTime: number
+  samples: number[]
+  timeDeltas: number[]
+}
+
+const repoDir = fileURLToPath(new URL('..', import.meta.url))
+
+function location (url: string, line: number): string {
+  if (url === '') return ''
+  const path = url.startsWith('file://') ? relative(repoDir, fileURLToPath(url)) : url
+  return `${path.replace(/^node_modules\//, '')}:${line + 1}`
+}
+
+function area (url: string, name: string): string {
+  if (url === '') return name.startsWith('(') ? name : '(native)'
+  if (url.includes('/lib/') && !url.includes('node_modules')) return 'lib/ (this plugin)'
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (pkg !== null) return pkg[1] as string
+  if (url.startsWith('node:')) return 'node core'
+  return relative(repoDir, url.startsWith('file://') ? fileURLToPath(url) : url)
+}
+
+export type ProfileAnalysis = ProfileResult
+
+/** Self and lib/-inclusive time of the samples taken between `fromUs` and `toUs` (monotonic µs). */
+export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: number, toUs: number, top = 15): ProfileAnalysis {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const self = new Map<string, number>()
+  const inclusive = new Map<string, number>()
+  const areas = new Map<string, number>()
+  let total = 0
+  let time = profile.startTime
+  for (let i = 0; i < profile.samples.length; i++) {
+    time += profile.timeDeltas[i] ?? 0
+    const delta = profile.timeDeltas[i + 1] ?? 0
+    if (time < fromUs || time > toUs) continue
+    const node = byId.get(profile.samples[i] as number)
+    if (node === undefined || node.callFrame.functionName === '(idle)') continue
+    total += delta
+    const frame = node.callFrame
+    const key = `${frame.functionName || '(anonymous)'}\t${location(frame.url, frame.lineNumber)}`
+    self.set(key, (self.get(key) ?? 0) + delta)
+    const where = area(frame.url, frame.functionName)
+    areas.set(where, (areas.get(where) ?? 0) + delta)
+    const seen = new Set<string>()
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)?.callFrame
+      if (f === undefined || !f.url.includes('/lib/') || f.url.includes('node_modules')) continue
+      const k = `${f.functionName || '(anonymous)'}\t${location(f.url, f.lineNumber)}`
+      if (seen.has(k)) continue
+      seen.add(k)
+      inclusive.set(k, (inclusive.get(k) ?? 0) + delta)
+    }
+  }
+  const entries = (map: Map<string, number>): ProfileEntry[] => [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, us]) => {
+      const [functionName = '', where = ''] = key.split('\t')
+      return { functionName, location: where, selfMs: us / 1000, selfPercent: total > 0 ? (us / total) * 100 : 0 }
+    })
+  const libSelf = [...self.entries()].filter(([k]) => k.includes('\tlib/')).reduce((sum, [, us]) => sum + us, 0)
+  return {
+    scenario,
+    totalMs: total / 1000,
+    top: entries(self),
+    pluginPercent: total > 0 ? (libSelf / total) * 100 : 0,
+    areas: [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ area: name, percent: (us / total) * 100 })),
+    libInclusive: entries(inclusive).slice(0, 10)
+  }
+}
+
+/** Starts a plugin server under `--cpu-prof` (through tsx, so frames point at lib/*.ts), loads it, analyses the profile. */
+export async function profileScenario (
+  _entry: ServerEntry, cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number
+): Promise<ProfileAnalysis> {
+  const dir = mkdtempSync(join(tmpdir(), 'fcp-profile-'))
+  const tsxEntry: ServerEntry = { nodeArgs: ['--import', 'tsx', join(repoDir, 'bench', 'server.ts')], description: 'tsx' }
+  try {
+    const server = await startServer(tsxEntry, cores, 'plugin', scenario, 0,
+      { extraNodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] })
+    const request = scenarioByName(scenario).request
+    try {
+      const running = load.start([{ port: server.port, request }])
+      await sleep(Math.min(2000, durationMs))
+      const from = Number(process.hrtime.bigint() / 1000n)
+      await sleep(durationMs)
+      const to = Number(process.hrtime.bigint() / 1000n)
+      await running.stop()
+      await stopServers([server])
+      const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+      if (file === undefined) throw new TypeError('the server wrote no .cpuprofile')
+      const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile
+      return analyseProfile(profile, scenario, from, to)
+    } finally {
+      await stopServers([server])
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { installCleanup, planCores } = await import('./processes.js')
+  const { createLoadGenerator } = await import('./load.js')
+  const [scenario = 'simple-get', durationText = '6000'] = process.argv.slice(2)
+  installCleanup()
+  const cores = planCores()
+  const load = createLoadGenerator(cores, 'auto')
+  try {
+    const result = await profileScenario({ nodeArgs: [], description: '' }, cores, load, scenario, Number(durationText))
+    process.stdout.write(`${scenario}: ${result.totalMs.toFixed(0)} ms of CPU sampled; lib/ self time ${result.pluginPercent.toFixed(1)}%\n\nby area:\n`)
+    for (const a of result.areas.slice(0, 12)) process.stdout.write(`  ${a.percent.toFixed(1).padStart(5)}%  ${a.area}\n`)
+    process.stdout.write('\nself time:\n')
+    for (const e of result.top) process.stdout.write(`  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.functionName}  ${e.location}\n`)
+    process.stdout.write('\nlib/ inclusive time:\n')
+    for (const e of result.libInclusive) process.stdout.write(`  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.functionName}  ${e.location}\n`)
+  } finally {
+    load.dispose()
+  }
+  process.exit(0)
+}

@@ -1,0 +1,222 @@
+import type { CellMetrics } from './analysis.js'
+import { findCell } from './analysis.js'
+import { browserWouldAllow, display, probeDifferences } from './probe.js'
+import type { ProbeResult } from './probe.js'
+import { SCENARIOS, VARIANT_LABELS, VARIANTS } from './scenarios.js'
+import type { Scenario } from './scenarios.js'
+import type { Estimate } from './stats.js'
+import { formatEstimate } from './targets.js'
+import type { TargetResult } from './targets.js'
+import type { HttpBenchSettings } from './http-bench.js'
+
+export interface MicroResult {
+  readonly name: string
+  readonly nsPerOp: Estimate
+  readonly note: string
+}
+
+export interface ProfileEntry {
+  readonly functionName: string
+  readonly location: string
+  readonly selfMs: number
+  readonly selfPercent: number
+}
+
+export interface ProfileResult {
+  readonly scenario: string
+  readonly totalMs: number
+  readonly top: readonly ProfileEntry[]
+  readonly pluginPercent: number
+  readonly areas: ReadonlyArray<{ readonly area: string, readonly percent: number }>
+  /** Time spent in or under each lib/ function (self % column holds the inclusive share). */
+  readonly libInclusive: readonly ProfileEntry[]
+}
+
+export interface ReportInput {
+  readonly date: string
+  readonly mode: 'quick' | 'full'
+  readonly command: string
+  readonly machine: readonly string[]
+  readonly loadBefore: string
+  readonly loadAfter: string
+  readonly settings: HttpBenchSettings & { readonly scenariosPerRound: number }
+  readonly generator: string
+  readonly pinning: string
+  readonly cpuSource: string
+  readonly serverEntry: string
+  readonly pluginStatus: string
+  readonly cells: readonly CellMetrics[]
+  readonly targets: readonly TargetResult[]
+  readonly micro: readonly MicroResult[] | string
+  readonly startup: string[]
+  readonly profiles: readonly ProfileResult[]
+  readonly durationS: number
+}
+
+const fixed = (digits: number) => (value: number): string => value.toFixed(digits)
+
+function row (cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
+}
+
+function table (header: readonly string[], rows: ReadonlyArray<readonly string[]>, align?: readonly string[]): string[] {
+  return [row(header), row(align ?? header.map(() => '---')), ...rows.map(row)]
+}
+
+function scenarioTitle (name: string): string {
+  return SCENARIOS.find((s) => s.name === name)?.title ?? name
+}
+
+function resultRows (cells: readonly CellMetrics[]): string[][] {
+  const rows: string[][] = []
+  for (const scenario of SCENARIOS) {
+    for (const variant of VARIANTS) {
+      const cell = findCell(cells, scenario.name, variant)
+      if (cell === undefined) {
+        if (variant === 'fastify-cors' && scenario.fastifyCorsOptions === undefined) {
+          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', ''])
+        }
+        continue
+      }
+      rows.push([
+        variant === 'bare' ? `**${scenario.title}**` : '',
+        VARIANT_LABELS[variant],
+        formatEstimate(cell.cpuUs, fixed(2)),
+        variant === 'bare' ? '1' : formatEstimate(cell.ratioBare, fixed(3)),
+        cell.ratioFastifyCors !== undefined ? formatEstimate(cell.ratioFastifyCors, fixed(3)) : '',
+        cell.solo !== undefined ? Math.round(cell.solo.requestsPerSecond).toLocaleString('en-US') : 'n/a',
+        cell.solo !== undefined ? cell.solo.p99Ms.toFixed(2) : 'n/a'
+      ])
+    }
+  }
+  return rows
+}
+
+function probeSummary (probe: ProbeResult | undefined): string {
+  if (probe === undefined) return 'n/a'
+  const parts = [`${probe.status}`]
+  for (const [name, short] of [['access-control-allow-origin', 'ACAO'], ['access-control-allow-credentials', 'ACAC'],
+    ['access-control-allow-methods', 'ACAM'], ['access-control-allow-headers', 'ACAH'], ['vary', 'Vary']] as const) {
+    const value = probe.headers[name]
+    if (value !== undefined) parts.push(`${short} ${display(value)}`)
+  }
+  return parts.join('; ')
+}
+
+/** Flags a variant that answers differently: it may be cheaper only because it does less. */
+export function probeFlags (scenario: Scenario, cells: readonly CellMetrics[]): string[] {
+  const flags: string[] = []
+  const plugin = findCell(cells, scenario.name, 'plugin')?.probe
+  const fastifyCors = findCell(cells, scenario.name, 'fastify-cors')?.probe
+  for (const [label, probe] of [['plugin', plugin], ['@fastify/cors', fastifyCors]] as const) {
+    if (probe === undefined || scenario.expectAllowed === undefined) continue
+    const allowed = browserWouldAllow(scenario.request, probe)
+    if (allowed !== scenario.expectAllowed) flags.push(`⚠ ${label}: browser would ${allowed ? 'allow' : 'block'}, expected ${scenario.expectAllowed ? 'allow' : 'block'}`)
+  }
+  if (plugin !== undefined && fastifyCors !== undefined) {
+    const differences = probeDifferences(plugin, fastifyCors)
+    if (differences.length > 0) flags.push(`differs (plugin vs @fastify/cors): ${differences.join('; ')}`)
+  }
+  return flags
+}
+
+function probeRows (cells: readonly CellMetrics[]): string[][] {
+  return SCENARIOS
+    .filter((s) => findCell(cells, s.name, 'bare') !== undefined)
+    .map((s) => [
+      s.title,
+      probeSummary(findCell(cells, s.name, 'plugin')?.probe),
+      probeSummary(findCell(cells, s.name, 'fastify-cors')?.probe),
+      probeFlags(s, cells).join(' · ') || 'same answer'
+    ])
+}
+
+export function renderReport (input: ReportInput): string {
+  const s = input.settings
+  const lines: string[] = [
+    '# Benchmarks',
+    '',
+    `Generated by \`${input.command}\` on ${input.date} (${input.mode} mode, ${input.durationS.toFixed(0)} s).`,
+    'Timings are information for optimisation; no pass/fail test depends on them.',
+    '',
+    '## Machine',
+    '',
+    ...input.machine.map((m) => `- ${m}`),
+    `- Load before the run (\`uptime\`): ${input.loadBefore}`,
+    `- Load after the run (\`uptime\`): ${input.loadAfter}`,
+    `- Plugin under test: ${input.pluginStatus}`,
+    '',
+    '## Targets',
+    '',
+    'Each value is a median over measurement windows with its 95% bootstrap interval in brackets.',
+    '',
+    ...table(['target', 'limit', 'measured [95% CI]', 'status', 'for comparison'],
+      input.targets.map((t) => [t.target, t.limit, formatEstimate(t.measured, t.format), t.status, t.reference])),
+    '',
+    '## Results',
+    '',
+    'CPU µs/req: server CPU time per answered request under concurrent load (all variants at once);',
+    '× bare and × @fastify/cors: the same, divided window by window. req/s and p99 (ms): one server',
+    'alone under load, for information only (the generator shares a core with other work).',
+    '',
+    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', '× bare', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
+      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:']),
+    '',
+    '## Probes',
+    '',
+    'One request per variant and scenario before measuring; a variant that answers differently may be',
+    'cheaper only because it does less. "browser would allow/block" applies the Fetch CORS check to the answer.',
+    '',
+    ...table(['scenario', 'fastify-cors-policy', '@fastify/cors', 'flags'], probeRows(input.cells)),
+    '',
+    '## Decision path (no HTTP)',
+    ''
+  ]
+  if (typeof input.micro === 'string') {
+    lines.push(input.micro)
+  } else {
+    lines.push(...table(['operation', 'ns per operation [95% CI]', 'what'],
+      input.micro.map((m) => [m.name, formatEstimate(m.nsPerOp, fixed(1)), m.note])))
+  }
+  lines.push('', '## Start-up', '', ...input.startup.map((l) => `- ${l}`), '')
+  if (input.profiles.length > 0) {
+    lines.push('## Where the plugin spends its time', '',
+      'CPU profile (`node --cpu-prof`) of one fastify-cors-policy server under load, self time per function.', '')
+    for (const profile of input.profiles) {
+      lines.push(`### ${scenarioTitle(profile.scenario)}`, '',
+        `${profile.totalMs.toFixed(0)} ms sampled; functions from lib/ account for ${profile.pluginPercent.toFixed(1)}% of self time.`, '',
+        `By area: ${profile.areas.slice(0, 8).map((a) => `${a.area} ${a.percent.toFixed(1)}%`).join(', ')}.`, '',
+        ...table(['function (self time)', 'where', 'ms', '%'],
+          profile.top.map((e) => [e.functionName, e.location, e.selfMs.toFixed(1), e.selfPercent.toFixed(1)])), '',
+        ...table(['lib/ function (inclusive time)', 'where', 'ms', '%'],
+          profile.libInclusive.map((e) => [e.functionName, e.location, e.selfMs.toFixed(1), e.selfPercent.toFixed(1)])), '')
+    }
+  }
+  lines.push(
+    '## Method',
+    '',
+    `- **Servers**: for each scenario, ${s.replicas} server process(es) per variant (bare Fastify with the same routes,`,
+    '  fastify-cors-policy, and @fastify/cors with equivalent options), each its own Node process, so no',
+    `  policy shares a JIT with another; ${s.scenariosPerRound} scenario(s) per round. Source: ${input.serverEntry}.`,
+    `- **Cores**: ${input.pinning}.`,
+    `- **Load**: ${input.generator}; every server of a round is loaded at the same time, in ${s.windows}`,
+    `  windows of ${s.windowMs} ms after a ${s.warmupMs} ms warm-up, so that noise from the shared machine`,
+    '  hits every variant alike.',
+    `- **Metric**: CPU time of each server process over a window, read from ${input.cpuSource}, divided by`,
+    '  the responses the generator received in that window. Per window: median over the processes of a',
+    '  variant, then divided by (or minus) the bare servers of the same scenario in the same window.',
+    '  Reported: median over windows, with a 95% percentile-bootstrap interval (4 000 resamples of the windows).',
+    '- **Across scenarios** (100 000 origins vs 1, adversarial vs preflight), rounds differ, so each side is',
+    '  reduced to its own median and the windows of both rounds are resampled independently; the scale',
+    '  targets compare the × bare ratios, the adversarial ones the absolute CPU per request.',
+    '- **Bare** answers OPTIONS with an empty 204 route so that preflight scenarios have a floor too.',
+    '- Every server accepts 64 KiB of request headers (Node\'s default 16 KiB would answer the 16 KiB Origin',
+    '  with 431 before any plugin runs).',
+    `- **Solo phase**: each variant's first server alone for ${s.soloMs} ms: requests/s and p99 latency.`,
+    '- **Decision path**: the pure modules timed with `process.hrtime.bigint()` over many iterations in a',
+    '  fresh process on the server core; median of repeated batches.',
+    '- **Start-up**: fresh process per measurement; `register` + one route + `ready()`; median of repeats.',
+    ''
+  )
+  return lines.join('\n')
+}

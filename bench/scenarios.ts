@@ -1,0 +1,180 @@
+import type { FastifyCorsOptions as FastifyCorsPackageOptions } from '@fastify/cors'
+
+/** The three servers every scenario runs side by side. */
+export const VARIANTS = ['bare', 'plugin', 'fastify-cors'] as const
+export type Variant = typeof VARIANTS[number]
+
+export const VARIANT_LABELS: Record<Variant, string> = {
+  bare: 'bare Fastify',
+  plugin: 'fastify-cors-policy',
+  'fastify-cors': '@fastify/cors'
+}
+
+export interface BenchRequest {
+  readonly method: 'GET' | 'OPTIONS'
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** Options handed to this package's plugin; typed loosely so a scenario may use any SPEC §2 option. */
+export type PluginOptions = Record<string, unknown>
+
+export interface Scenario {
+  readonly name: string
+  readonly title: string
+  readonly request: BenchRequest
+  readonly pluginOptions: () => PluginOptions
+  /** `undefined` when @fastify/cors cannot express the policy (reported as n/a). */
+  readonly fastifyCorsOptions: (() => FastifyCorsPackageOptions) | undefined
+  /** Whether a browser would pass the CORS check; a probe that disagrees is flagged. `undefined`: no expectation. */
+  readonly expectAllowed: boolean | undefined
+}
+
+export const ROUTE_PATH = '/items'
+export const OVERRIDE_ROUTE_PATH = '/public'
+/** Route-level override used by the `route-override` scenario, identical for both CORS variants. */
+export const ROUTE_OVERRIDE = { origin: '*', credentials: false } as const
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT']
+const PREFLIGHT_HEADERS = 'content-type,x-custom'
+const DISALLOWED_ORIGIN = 'https://evil.example.net'
+
+/** `count` distinct exact origins; the request always matches the last one (worst case for a list scan). */
+export function exactOrigins (count: number): string[] {
+  const origins = new Array<string>(count)
+  for (let i = 0; i < count; i++) origins[i] = `https://app${i}.example.com`
+  return origins
+}
+
+function lastExactOrigin (count: number): string {
+  return `https://app${count - 1}.example.com`
+}
+
+export function tenantPatterns (count: number): string[] {
+  const patterns = new Array<string>(count)
+  for (let i = 0; i < count; i++) patterns[i] = `https://*.tenant${i}.example.com`
+  return patterns
+}
+
+/** The anchored RegExp a @fastify/cors user writes for `https://*.tenantN.example.com`. */
+export function tenantRegExps (count: number): RegExp[] {
+  const regexps = new Array<RegExp>(count)
+  for (let i = 0; i < count; i++) regexps[i] = new RegExp(`^https://([a-z0-9-]+\\.)+tenant${i}\\.example\\.com$`)
+  return regexps
+}
+
+export function regionRegExps (count: number): RegExp[] {
+  const regexps = new Array<RegExp>(count)
+  for (let i = 0; i < count; i++) regexps[i] = new RegExp(`^https://app-[a-z]+\\.region${i}\\.example\\.com$`)
+  return regexps
+}
+
+function listScenario (name: string, title: string, count: number): Scenario {
+  return {
+    name,
+    title,
+    request: { method: 'GET', path: ROUTE_PATH, headers: { origin: lastExactOrigin(count) } },
+    pluginOptions: () => ({ origin: exactOrigins(count), credentials: true, methods: METHODS }),
+    fastifyCorsOptions: () => ({ origin: exactOrigins(count), credentials: true, methods: METHODS }),
+    expectAllowed: true
+  }
+}
+
+function preflightRequest (origin: string, requestHeaders: string): BenchRequest {
+  return {
+    method: 'OPTIONS',
+    path: ROUTE_PATH,
+    headers: {
+      origin,
+      'access-control-request-method': 'PUT',
+      'access-control-request-headers': requestHeaders
+    }
+  }
+}
+
+function singleOriginPreflight (name: string, title: string, request: BenchRequest, expectAllowed: boolean | undefined): Scenario {
+  return {
+    name,
+    title,
+    request,
+    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    expectAllowed
+  }
+}
+
+function headerNames (count: number): string {
+  const names = new Array<string>(count)
+  for (let i = 0; i < count; i++) names[i] = `x-h${String(i).padStart(4, '0')}`
+  return names.join(',')
+}
+
+const LONG_ORIGIN = `https://${'a'.repeat(16 * 1024 - 'https://'.length - '.example.com'.length)}.example.com`
+
+export const SCENARIOS: readonly Scenario[] = [
+  listScenario('simple-get', 'simple GET, allowed origin (allow-list of 1)', 1),
+  {
+    name: 'no-origin',
+    title: 'GET without Origin',
+    request: { method: 'GET', path: ROUTE_PATH, headers: {} },
+    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    expectAllowed: true
+  },
+  singleOriginPreflight('preflight', `preflight PUT, ACRH \`${PREFLIGHT_HEADERS}\``,
+    preflightRequest(lastExactOrigin(1), PREFLIGHT_HEADERS), true),
+  {
+    name: 'disallowed',
+    title: 'GET, disallowed origin',
+    request: { method: 'GET', path: ROUTE_PATH, headers: { origin: DISALLOWED_ORIGIN } },
+    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    expectAllowed: false
+  },
+  listScenario('list-100', 'GET, allow-list of 100 exact origins (match last)', 100),
+  listScenario('list-10k', 'GET, allow-list of 10 000 exact origins (match last)', 10_000),
+  listScenario('list-100k', 'GET, allow-list of 100 000 exact origins (match last)', 100_000),
+  {
+    name: 'patterns-10k',
+    title: 'GET, 10 000 wildcard patterns (match last)',
+    request: { method: 'GET', path: ROUTE_PATH, headers: { origin: 'https://app.tenant9999.example.com' } },
+    pluginOptions: () => ({ origin: tenantPatterns(10_000), credentials: true, methods: METHODS }),
+    // @fastify/cors has no patterns: the equivalent anchored RegExp per tenant.
+    fastifyCorsOptions: () => ({ origin: tenantRegExps(10_000), credentials: true, methods: METHODS }),
+    expectAllowed: true
+  },
+  {
+    name: 'regexp-100',
+    title: 'GET, 100 anchored RegExps (match last)',
+    request: { method: 'GET', path: ROUTE_PATH, headers: { origin: 'https://app-eu.region99.example.com' } },
+    pluginOptions: () => ({ origin: regionRegExps(100), credentials: true, methods: METHODS }),
+    fastifyCorsOptions: () => ({ origin: regionRegExps(100), credentials: true, methods: METHODS }),
+    expectAllowed: true
+  },
+  singleOriginPreflight('adv-long-origin', 'adversarial preflight: 16 KiB Origin',
+    preflightRequest(LONG_ORIGIN, PREFLIGHT_HEADERS), false),
+  singleOriginPreflight('adv-acrh-commas', 'adversarial preflight: ACRH of 8 KiB of commas',
+    preflightRequest(lastExactOrigin(1), ','.repeat(8 * 1024)), undefined),
+  singleOriginPreflight('adv-acrh-1000', 'adversarial preflight: ACRH of 1 000 header names',
+    preflightRequest(lastExactOrigin(1), headerNames(1000)), undefined),
+  {
+    name: 'route-override',
+    title: 'GET, route-level override (`origin: \'*\'`)',
+    request: { method: 'GET', path: OVERRIDE_ROUTE_PATH, headers: { origin: lastExactOrigin(1) } },
+    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
+    expectAllowed: true
+  }
+]
+
+export function scenarioByName (name: string): Scenario {
+  const scenario = SCENARIOS.find((s) => s.name === name)
+  if (scenario === undefined) {
+    throw new TypeError(`unknown scenario '${name}', expected one of: ${SCENARIOS.map((s) => s.name).join(', ')}`)
+  }
+  return scenario
+}
+
+export function isVariant (value: string): value is Variant {
+  return (VARIANTS as readonly string[]).includes(value)
+}

@@ -1,0 +1,111 @@
+import type { ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { spawnTracked, stopChild, withPrefix } from './processes.js'
+import type { CorePlan } from './processes.js'
+import type { Variant } from './scenarios.js'
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const repoDir = dirname(benchDir)
+const serverSource = join(benchDir, 'server.ts')
+
+export interface ServerEntry {
+  /** Node arguments that start `bench/server.ts`. */
+  readonly nodeArgs: readonly string[]
+  readonly description: string
+}
+
+interface Esbuild { build: (options: object) => Promise<unknown> }
+
+/**
+ * Bundles bench/server.ts and lib/ into one ESM file (dependencies stay external), which starts in
+ * about half the time of tsx; with dozens of server processes per run that is most of the start-up.
+ * Falls back to tsx when esbuild (tsx's own compiler) cannot be loaded.
+ */
+export async function prepareServerEntry (): Promise<ServerEntry> {
+  const outfile = join(repoDir, 'node_modules', '.cache', 'fastify-cors-policy-bench', 'server.mjs')
+  try {
+    const specifier = 'esbuild'
+    const esbuild = await import(specifier) as Esbuild
+    mkdirSync(dirname(outfile), { recursive: true })
+    await esbuild.build({
+      entryPoints: [serverSource],
+      outfile,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'linked',
+      logLevel: 'silent'
+    })
+    return { nodeArgs: ['--enable-source-maps', outfile], description: 'bench/server.ts + lib/ bundled by esbuild (dependencies external)' }
+  } catch {
+    return { nodeArgs: ['--import', 'tsx', serverSource], description: 'bench/server.ts through tsx' }
+  }
+}
+
+export interface Snapshot {
+  /** CPU time of all the server's threads so far (ns). */
+  readonly cpuNs: number
+  /** Requests received so far. */
+  readonly requests: number
+}
+
+export interface RunningServer {
+  readonly variant: Variant
+  readonly scenario: string
+  readonly replica: number
+  readonly pid: number
+  readonly port: number
+  readonly child: ChildProcess
+  /** Asks the server for its CPU time and request count, read together while the load runs. */
+  readonly snapshot: () => Promise<Snapshot>
+}
+
+export interface StartOptions {
+  readonly extraNodeArgs?: readonly string[]
+  readonly timeoutMs?: number
+}
+
+export async function startServer (
+  entry: ServerEntry, cores: CorePlan, variant: Variant, scenario: string, replica: number, options: StartOptions = {}
+): Promise<RunningServer> {
+  const [command, args] = withPrefix(cores.server, process.execPath,
+    [...(options.extraNodeArgs ?? []), ...entry.nodeArgs, variant, scenario])
+  const child = spawnTracked(command, args, { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] })
+  const timeoutMs = options.timeoutMs ?? 120_000
+  const waiting: Array<(snapshot: Snapshot) => void> = []
+  const port = await new Promise<number>((resolve, reject) => {
+    let pending = ''
+    let errors = ''
+    const timer = setTimeout(() => { reject(new TypeError(`${variant}/${scenario} did not start within ${timeoutMs} ms: ${errors}`)) }, timeoutMs)
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { errors = (errors + chunk).slice(-4000) })
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk
+      let newline = pending.indexOf('\n')
+      while (newline !== -1) {
+        const [kind, first, second] = pending.slice(0, newline).split(' ')
+        pending = pending.slice(newline + 1)
+        newline = pending.indexOf('\n')
+        if (kind === 'READY') { clearTimeout(timer); resolve(Number(first)) }
+        if (kind === 'SNAPSHOT') waiting.shift()?.({ cpuNs: Number(first), requests: Number(second) })
+      }
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new TypeError(`${variant}/${scenario} exited (${code ?? signal}) before listening: ${errors.slice(0, 2000)}`))
+    })
+  })
+  if (child.pid === undefined) throw new TypeError('server has no pid')
+  const snapshot = async (): Promise<Snapshot> => await new Promise((resolve) => {
+    waiting.push(resolve)
+    child.stdin?.write('snapshot\n')
+  })
+  return { variant, scenario, replica, pid: child.pid, port, child, snapshot }
+}
+
+export async function stopServers (servers: readonly RunningServer[]): Promise<void> {
+  await Promise.all(servers.map(async (s) => { await stopChild(s.child) }))
+}

@@ -1,0 +1,59 @@
+export function median (values: readonly number[]): number {
+  return quantile(values, 0.5)
+}
+
+export function quantile (values: readonly number[], q: number): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  const position = (sorted.length - 1) * q
+  const lower = Math.floor(position)
+  const upper = Math.ceil(position)
+  const low = sorted[lower] as number
+  const high = sorted[upper] as number
+  return low + (high - low) * (position - lower)
+}
+
+/** Deterministic PRNG (mulberry32) so that a report's intervals can be recomputed from its raw data. */
+function random (seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function resample (values: readonly number[], next: () => number): number[] {
+  const out = new Array<number>(values.length)
+  for (let i = 0; i < values.length; i++) out[i] = values[Math.floor(next() * values.length)] as number
+  return out
+}
+
+export interface Estimate {
+  readonly value: number
+  readonly low: number
+  readonly high: number
+}
+
+const RESAMPLES = 4000
+
+/** Median of per-window values with a 95% percentile-bootstrap interval (windows resampled). */
+export function bootstrapMedian (values: readonly number[], seed = 1): Estimate {
+  return bootstrap([values], (samples) => median(samples[0] as number[]), seed)
+}
+
+/**
+ * A statistic of several independent groups of per-window values (e.g. two rounds), with a 95%
+ * percentile-bootstrap interval obtained by resampling each group's windows independently.
+ */
+export function bootstrap (groups: ReadonlyArray<readonly number[]>, statistic: (groups: number[][]) => number, seed = 1): Estimate {
+  const clean = groups.map((g) => g.filter(Number.isFinite))
+  const value = statistic(clean.map((g) => [...g]))
+  if (clean.some((g) => g.length < 2)) return { value, low: Number.NaN, high: Number.NaN }
+  const next = random(seed)
+  const estimates: number[] = []
+  for (let i = 0; i < RESAMPLES; i++) estimates.push(statistic(clean.map((g) => resample(g, next))))
+  return { value, low: quantile(estimates, 0.025), high: quantile(estimates, 0.975) }
+}
