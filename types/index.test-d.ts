@@ -1,0 +1,62 @@
+import Fastify, { type FastifyContextConfig } from 'fastify'
+import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
+import corsPolicy, {
+  CorsOptionsSchema, CorsInvalidOptionsError, CorsInvalidRouteConfigError, fastifyCorsPolicy,
+  type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions
+} from 'fastify-cors-policy'
+
+const app = Fastify()
+
+// valid option shapes
+app.register(corsPolicy)
+app.register(corsPolicy, {})
+app.register(corsPolicy, { origin: '*' })
+app.register(corsPolicy, { origin: ['https://app.example.com', 'https://*.example.org', /^https:\/\/a\.com$/], credentials: true })
+app.register(corsPolicy, { origin: true, credentials: true, dangerouslyAllowAnyOriginWithCredentials: true })
+app.register(corsPolicy, { origin: (origin, request) => origin.endsWith('.example.com') && request.method === 'GET' })
+app.register(corsPolicy, { origin: async (origin) => origin === 'https://a.com', originCheckTimeout: 500 })
+app.register(corsPolicy, { methods: ['GET', 'PUT'], allowedHeaders: 'Content-Type, X-Custom', exposedHeaders: ['X-Total'], maxAge: 600, cacheControl: 'no-store' })
+app.register(corsPolicy, { preflight: true, strictPreflight: false, preflightContinue: false, optionsSuccessStatus: 200, allowPrivateNetwork: true, enforce: true, hideOptionsRoute: false, logLevel: 'warn' })
+app.register(fastifyCorsPolicy, { origin: 'https://a.com' })
+
+// invalid option shapes
+expectError(app.register(corsPolicy, { origin: 5 }))
+expectError(app.register(corsPolicy, { credentials: 'yes' }))
+expectError(app.register(corsPolicy, { origins: ['https://a.com'] }))
+expectError(app.register(corsPolicy, { logLevel: 'loud' }))
+expectError(app.register(corsPolicy, { methods: 5 }))
+
+// option types come from the schema
+expectType<typeof CorsOptionsSchema>(CorsOptionsSchema)
+expectAssignable<FastifyCorsOptions>({ origin: 'https://a.com', maxAge: 5 })
+expectNotAssignable<FastifyCorsRouteOptions>({ hideOptionsRoute: true })
+expectAssignable<FastifyCorsRouteOptions>({ origin: '*', credentials: false })
+
+// route config and request decoration through declaration merging
+app.get('/public', { config: { cors: { origin: '*', credentials: false } } }, async () => 'ok')
+app.post('/internal', { config: { cors: false } }, async () => 'ok')
+// route shorthands infer their own config type, so the check is on the merged interface itself
+// (the plugin also refuses such values at start-up with FST_CORS_INVALID_ROUTE_CONFIG)
+expectAssignable<FastifyContextConfig>({ cors: false })
+expectAssignable<FastifyContextConfig>({ cors: { origin: ['https://a.com'], methods: ['PUT'] } })
+expectNotAssignable<FastifyContextConfig>({ cors: 'yes' })
+expectNotAssignable<FastifyContextConfig>({ cors: true })
+expectNotAssignable<FastifyContextConfig>({ cors: { strictPreflight: true } })
+app.get('/me', async (request) => {
+  expectType<CorsDecision | null>(request.cors)
+  const decision = request.cors
+  if (decision !== null) {
+    expectType<boolean>(decision.allowed)
+    expectType<boolean>(decision.preflight)
+    expectType<string | undefined>(decision.origin)
+    expectType<CorsReason>(decision.reason)
+    expectType<string | undefined>(decision.detail)
+  }
+  return { allowed: request.cors?.allowed }
+})
+
+// coded errors keep their literal types
+const error = new CorsInvalidOptionsError('detail')
+expectType<'FST_CORS_INVALID_OPTIONS'>(error.code)
+expectType<500>(error.statusCode)
+expectType<'FST_CORS_INVALID_ROUTE_CONFIG'>(new CorsInvalidRouteConfigError('GET /', 'x').code)
