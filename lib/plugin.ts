@@ -5,8 +5,9 @@ import { formatProblems, renderValue, resolveOptions, type OptionProblem } from 
 import { compilePolicy, type CorsPolicy } from './policy.js'
 import { describeOriginDenial, evaluatePreflight, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
 import { mergeVary } from './vary.js'
-import { PreflightRoutes, type RouteEntry } from './route-table.js'
+import { PreflightRoutes, type RouteEntry, type RouterConfig } from './route-table.js'
 import { parseRouteTree } from './existing-routes.js'
+import { routeConfigOf } from './route-config.js'
 import { CorsRouteOptionsSchema } from './schema.js'
 
 const kRouteEntry = Symbol('fastify-cors-policy.route')
@@ -75,13 +76,15 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   }
 
   const config = fastify.initialConfig
+  // Fastify 5 takes router settings from `routerOptions` first, the deprecated top-level keys second
+  const router: RouterConfig = config.routerOptions ?? {}
   const routes = new PreflightRoutes({
-    ignoreTrailingSlash: config.ignoreTrailingSlash,
-    ignoreDuplicateSlashes: config.ignoreDuplicateSlashes,
-    caseSensitive: config.caseSensitive,
-    maxParamLength: config.maxParamLength,
-    useSemicolonDelimiter: config.useSemicolonDelimiter,
-    allowUnsafeRegex: config.allowUnsafeRegex
+    ignoreTrailingSlash: router.ignoreTrailingSlash ?? config.ignoreTrailingSlash,
+    ignoreDuplicateSlashes: router.ignoreDuplicateSlashes ?? config.ignoreDuplicateSlashes,
+    caseSensitive: router.caseSensitive ?? config.caseSensitive,
+    maxParamLength: router.maxParamLength ?? config.maxParamLength,
+    useSemicolonDelimiter: router.useSemicolonDelimiter ?? config.useSemicolonDelimiter,
+    allowUnsafeRegex: router.allowUnsafeRegex ?? config.allowUnsafeRegex
   })
 
   // routes added before this plugin missed onRoute: they get the plugin's policy and a warning
@@ -118,7 +121,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   })
 
   function entryOf (request: FastifyRequest): RouteEntry | undefined {
-    const routeConfig = request.routeOptions.config as unknown as Record<PropertyKey, unknown>
+    const routeConfig = routeConfigOf(request)
     const entry = routeConfig[kRouteEntry] as RouteEntry | undefined
     if (entry === undefined && routeConfig.cors !== undefined) {
       throw new CorsRouteNotCompiledError(`${request.method} ${request.routeOptions.url ?? request.url}`)
