@@ -7,6 +7,7 @@ import { describeOriginDenial, evaluatePreflight, originVerdict, type CorsDecisi
 import { mergeVary } from './vary.js'
 import { PreflightRoutes, type RouteEntry, type RouterConfig } from './route-table.js'
 import { parseRouteTree } from './existing-routes.js'
+import { routeConfigOf } from './route-config.js'
 import { CorsRouteOptionsSchema } from './schema.js'
 
 const kRouteEntry = Symbol('fastify-cors-policy.route')
@@ -120,7 +121,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   })
 
   function entryOf (request: FastifyRequest): RouteEntry | undefined {
-    const routeConfig = request.routeOptions.config as unknown as Record<PropertyKey, unknown>
+    const routeConfig = routeConfigOf(request)
     const entry = routeConfig[kRouteEntry] as RouteEntry | undefined
     if (entry === undefined && routeConfig.cors !== undefined) {
       throw new CorsRouteNotCompiledError(`${request.method} ${request.routeOptions.url ?? request.url}`)
