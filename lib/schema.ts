@@ -52,7 +52,7 @@ export const CorsOptionsSchema = Type.Object({
   originCheckTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 60000, default: 2000, description: 'Milliseconds after which an unsettled origin function denies.', expected: 'an integer from 1 to 60000 (milliseconds)' })),
   enforce: Type.Optional(Type.Boolean({ default: false, description: 'Reject cross-origin requests from denied origins with 403 before the handler runs.', expected: 'a boolean' })),
   hideOptionsRoute: Type.Optional(Type.Boolean({ default: true, description: "Hide the plugin's OPTIONS route from schema/docs generators.", expected: 'a boolean' })),
-  logLevel: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)), {
+  logLevel: Type.Optional(Type.Union((['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)), {
     description: "Log level of the plugin's OPTIONS route.",
     expected: "one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'"
   })),
