@@ -133,10 +133,10 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     return entry?.name ?? `${request.method} ${request.url.split('?')[0]}`
   }
 
-  function logDenial (request: FastifyRequest, decision: Decision): void {
+  function logDenial (request: FastifyRequest, decision: Decision, route: string): void {
     const log = request.log as FastifyRequest['log'] & { isLevelEnabled?: (level: string) => boolean }
     if (typeof log.isLevelEnabled === 'function' && !log.isLevelEnabled('debug')) return
-    log.debug({ cors: { origin: decision.origin, reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail ?? decision.reason}`)
+    log.debug({ cors: { origin: decision.origin, route, reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail as string}`)
   }
 
   /**
@@ -201,9 +201,10 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
         proceed()
         return
       }
-      const decision = new Decision(origin, false, false, reason, describeOriginDenial(policy, reason, origin, routeName(request, entry)), policy, false)
+      const name = routeName(request, entry)
+      const decision = new Decision(origin, false, false, reason, describeOriginDenial(policy, reason, origin, name), policy, false)
       request.cors = decision
-      logDenial(request, decision)
+      logDenial(request, decision, name)
       if (policy.enforce && !reply.sent) {
         // SPEC §6: CORS only hides responses; enforce stops the handler for denied cross-origin requests
         reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Cross-origin request refused: ${decision.detail as string}`, reason })
@@ -220,7 +221,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     if (policy === null) {
       const decision = new Decision(origin, true, false, 'disabled', describeOriginDenial(defaultPolicy, 'disabled', origin, name), null, true)
       request.cors = decision
-      logDenial(request, decision)
+      logDenial(request, decision, name)
       reply.code(403).header(CONTENT_LENGTH, '0').send()
       return
     }
@@ -234,7 +235,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
         const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
         const decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
         request.cors = decision
-        logDenial(request, decision)
+        logDenial(request, decision, name)
         // Fetch#http-responses: a denied preflight is best answered 403 without CORS headers
         reply.code(403).header(CONTENT_LENGTH, '0').send()
         return
@@ -254,7 +255,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
         if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
         if (headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
       } else {
-        logDenial(request, decision)
+        logDenial(request, decision, name)
       }
       if (policy.preflightVary !== undefined) reply.header(VARY, policy.preflightVary)
       if (policy.preflightContinue) {
@@ -279,7 +280,14 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     }
     const policy = entry === undefined ? defaultPolicy : entry.policy
     if (policy === null) {
-      request.cors = new Decision(origin, false, true, 'disabled', undefined, null, false)
+      // no CORS headers are sent, so a browser lets the page read the response only when CORS does
+      // not apply: no Origin, or a same-origin request (Fetch#http-requests)
+      const readable = origin === undefined || isSameOrigin(request, origin)
+      const name = routeName(request, entry)
+      const decision = new Decision(origin, false, readable, 'disabled',
+        readable ? undefined : describeOriginDenial(defaultPolicy, 'disabled', origin as string, name), null, false)
+      request.cors = decision
+      if (!readable) logDenial(request, decision, name)
       done()
       return
     }
