@@ -71,7 +71,8 @@ export function evaluatePreflight (
 ): PreflightOutcome {
   let allowMethods = policy.allowMethods
   const validMethod = isToken(requestMethod, MAX_METHOD_LENGTH)
-  if (allowMethods === undefined && validMethod) allowMethods = routeMethods ?? requestMethod
+  // only an unset `methods` defaults to the route's methods; an empty list allows the safelisted ones alone
+  if (allowMethods === undefined && policy.allowedMethods === undefined && validMethod) allowMethods = routeMethods ?? requestMethod
   let allowHeaders = policy.allowHeaders
   if (!validMethod) {
     // go-safeweb#372: echoing "GET, DELETE" would grant extra methods; never echo an invalid value
