@@ -110,7 +110,9 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       const keys = ROUTE_OPTION_NAMES.concat(Object.keys(pluginOptions))
       const routeProblems = resolveOptions(merged, keys)
       const ownKeyProblems = resolveOptions(withoutUndefined(override), ROUTE_OPTION_NAMES).problems.filter((p) => p.message.includes('not an option') || p.message.includes('plugin-level'))
-      const all = ownKeyProblems.concat(routeProblems.problems)
+      // the merged pass sees the route's unknown or plugin-level keys too; report each key once
+      const ownPaths = new Set(ownKeyProblems.map((p) => p.path))
+      const all = ownKeyProblems.concat(routeProblems.problems.filter((p) => !ownPaths.has(p.path)))
       if (all.length > 0) throw new CorsInvalidRouteConfigError(name, formatProblems(all))
       policy = compilePolicy(routeProblems.options)
     } else if (override !== undefined) {
