@@ -88,7 +88,10 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   })
 
   // routes added before this plugin missed onRoute: they get the plugin's policy and a warning
+  // printRoutes lists the whole router; routes outside this scope's prefix are not this plugin's
+  const prefix = fastify.prefix.endsWith('/') ? fastify.prefix : `${fastify.prefix}/`
   const earlier = parseRouteTree(fastify.printRoutes({ commonPrefix: false }))
+    .filter((route) => fastify.prefix === '' || route.url === fastify.prefix || route.url.startsWith(prefix))
   for (const route of earlier) {
     routes.add(route.methods, route.url, defaultPolicy)
     fastify.log.warn(`fastify-cors-policy: route ${route.methods.join(',')} ${route.url} was registered before the plugin, so a config.cors on it cannot be applied; register fastify-cors-policy before your routes`)
