@@ -209,6 +209,29 @@ if (missing !== undefined && process.env.CI === 'true') {
       t.same(await byName.corsErrors(1), [expectedCorsConsole({ decision: second?.cors, pageOrigin: web, url })])
     })
 
+    suite.test('a sandboxed page sends Origin: null, which only a literal \'null\' entry allows', caseOptions, async (t) => {
+      const reflecting = await apiForCase(t, async (app) => {
+        await app.register(corsPolicy, { origin: true })
+        app.get('/data', async () => ({ value: 1 }))
+      })
+      const listing = await apiForCase(t, async (app) => {
+        await app.register(corsPolicy, { origin: ['null'] })
+        app.get('/data', async () => ({ value: 1 }))
+      })
+      const sandboxed = await pageForCase(t, browser, web, '/sandboxed')
+      t.equal(await sandboxed.page.evaluate(() => window.origin), 'null')
+
+      const url = `${reflecting.origin}/data`
+      t.same(await sandboxed.probe({ url }), blockedByFetch, 'origin: true never reflects null')
+      const denied = reflecting.recorder.actual('GET', '/data')[0]
+      t.equal(denied?.headers.origin, 'null')
+      t.match(denied?.cors, { origin: 'null', allowed: false, reason: 'origin-not-allowed' })
+      t.same(await sandboxed.corsErrors(1), [expectedCorsConsole({ decision: denied?.cors, pageOrigin: 'null', url })])
+
+      t.match(await sandboxed.probe({ url: `${listing.origin}/data` }), { ok: true, status: 200, body: '{"value":1}' })
+      t.equal(listing.recorder.actual('GET', '/data')[0]?.responseHeaders['access-control-allow-origin'], 'null')
+    })
+
     suite.test('enforce: true stops the handler of a blocked simple POST; without it the handler runs', caseOptions, async (t) => {
       const build = (enforce: boolean) => apiForCase(t, async (app, recorder) => {
         await app.register(corsPolicy, { origin: [web], enforce })

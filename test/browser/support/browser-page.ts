@@ -44,14 +44,14 @@ async function withTimeout<T> (promise: Promise<T>, what: string): Promise<T> {
 }
 
 /** Opens the probe page at `pageOrigin` in a fresh context (empty cookie jar and preflight cache). */
-export async function openProbePage (browser: Browser, pageOrigin: string): Promise<ProbePage> {
+export async function openProbePage (browser: Browser, pageOrigin: string, path = '/'): Promise<ProbePage> {
   const context = await browser.newContext()
   context.setDefaultTimeout(actionTimeoutMs)
   context.setDefaultNavigationTimeout(actionTimeoutMs)
   const page = await context.newPage()
   const messages: string[] = []
   page.on('console', (message) => { messages.push(message.text()) })
-  await page.goto(`${pageOrigin}/`)
+  await page.goto(`${pageOrigin}${path}`)
 
   const corsErrors = async (count = 1): Promise<string[]> => {
     const select = (): string[] => messages.filter((m) => m.includes(corsConsoleMarker))

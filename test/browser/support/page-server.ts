@@ -21,8 +21,18 @@ export interface PageServers {
 
 function listenOnLoopback (): Promise<Server> {
   const server = createServer((request, response) => {
-    if (request.url === '/' || request.url?.startsWith('/?') === true) {
+    if (request.url === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      response.end(probePage)
+      return
+    }
+    if (request.url === '/sandboxed') {
+      // A sandboxed document has an opaque origin, so its requests carry `Origin: null` (Fetch#serializing-a-request-origin).
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': 'sandbox allow-scripts'
+      })
       response.end(probePage)
       return
     }
@@ -39,7 +49,7 @@ function closeServer (server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()))
 }
 
-/** Serves the probe page on two loopback ports: the web app's and the other origin's. */
+/** Serves the probe page on two loopback ports (the web app's and the other origin's), at `/` and, sandboxed, at `/sandboxed`. */
 export async function startPageServers (): Promise<PageServers> {
   const web = await listenOnLoopback()
   const other = await listenOnLoopback()

@@ -15,8 +15,8 @@ export async function apiForCase (
 }
 
 /** Opens the probe page in a fresh browser context for one case and closes it when the case ends. */
-export async function pageForCase (t: Test, browser: Browser, pageOrigin: string): Promise<ProbePage> {
-  const page = await openProbePage(browser, pageOrigin)
+export async function pageForCase (t: Test, browser: Browser, pageOrigin: string, path?: string): Promise<ProbePage> {
+  const page = await openProbePage(browser, pageOrigin, path)
   t.teardown(() => page.context.close())
   return page
 }
