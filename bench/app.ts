@@ -1,24 +1,15 @@
 import Fastify from 'fastify'
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import fastifyCors from '@fastify/cors'
+import corsPolicy from '../lib/index.js'
 import { OVERRIDE_ROUTE_PATH, ROUTE_OVERRIDE, ROUTE_PATH } from './scenarios.js'
-import type { PluginOptions, Scenario, Variant } from './scenarios.js'
+import type { Scenario, Variant } from './scenarios.js'
 
 /**
  * Node's default 16 KiB header limit would answer the 16 KiB-Origin scenario with 431 before any
  * plugin runs; every variant gets the same larger limit so the plugins see the adversarial input.
  */
 export const MAX_HEADER_SIZE = 64 * 1024
-
-/** The plugin under test, loaded by path so the harness also runs against a work-in-progress lib/. */
-export async function loadPlugin (): Promise<FastifyPluginAsync<PluginOptions>> {
-  const entry: Record<string, unknown> = await import('../lib/index.js')
-  const plugin = entry.default
-  if (typeof plugin !== 'function') {
-    throw new TypeError('lib/index.ts does not default-export a Fastify plugin')
-  }
-  return plugin as FastifyPluginAsync<PluginOptions>
-}
 
 async function itemsHandler (): Promise<{ hello: string }> {
   return { hello: 'world' }
@@ -33,7 +24,7 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
       app.options('*', (_request, reply) => { reply.code(204).send() })
       break
     case 'plugin':
-      await app.register(await loadPlugin(), scenario.pluginOptions())
+      await app.register(corsPolicy, scenario.pluginOptions())
       break
     case 'fastify-cors': {
       const options = scenario.fastifyCorsOptions

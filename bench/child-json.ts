@@ -4,7 +4,7 @@ import { isRunning, spawnTracked, withPrefix } from './processes.js'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 
-/** Runs `bench/<script>` through tsx in a fresh process and parses the last JSON line it prints. */
+/** Runs `bench/<script>` through tsx in a fresh process and parses the last JSON line (object or array) it prints. */
 export async function runJsonScript<T> (
   prefix: readonly string[], script: string, args: readonly string[], timeoutMs: number, nodeArgs: readonly string[] = []
 ): Promise<T> {
@@ -17,7 +17,7 @@ export async function runJsonScript<T> (
   const timer = setTimeout(() => { if (isRunning(child)) child.kill('SIGKILL') }, timeoutMs)
   const code = await new Promise<number | null>((resolve) => { child.once('exit', (c) => { resolve(c) }) })
   clearTimeout(timer)
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{') || l.startsWith('[')).pop()
   if (code !== 0 || line === undefined) {
     throw new TypeError(`bench/${script} ${args.join(' ')} failed (exit ${code}): ${stderr.slice(0, 1500)}`)
   }

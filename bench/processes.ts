@@ -60,6 +60,10 @@ export function installCleanup (): void {
 export interface CorePlan {
   /** Prefix for server commands (`taskset -c 0`), empty when pinning is unavailable. */
   readonly server: readonly string[]
+  /** Prefix for starting a process on every core (start-up is spread, then the process is pinned). */
+  readonly anyCore: readonly string[]
+  /** Pins a running process, all its threads, to the server core. */
+  readonly pinToServerCore: (pid: number) => void
   /** Prefix for load-generator commands (`taskset -c 1`). */
   readonly load: readonly string[]
   readonly description: string
@@ -72,14 +76,16 @@ export function commandExists (command: string): boolean {
 /** Servers on core 0, this process and the load generators on core 1 (when there are 2+ cores). */
 export function planCores (): CorePlan {
   if (availableParallelism() < 2 || !commandExists('taskset')) {
-    return { server: [], load: [], description: 'no CPU pinning (needs taskset and 2 cores); ratios are noisier' }
+    return { server: [], anyCore: [], pinToServerCore: () => {}, load: [], description: 'no CPU pinning (needs taskset and 2 cores); ratios are noisier' }
   }
   // -a: every thread of this process, including libuv's and V8's, not only the main one.
   spawnSync('taskset', ['-a', '-pc', '1', String(process.pid)], { stdio: 'ignore' })
   return {
     server: ['taskset', '-c', '0'],
+    anyCore: ['taskset', '-c', `0-${availableParallelism() - 1}`],
+    pinToServerCore: (pid) => { spawnSync('taskset', ['-a', '-pc', '0', String(pid)], { stdio: 'ignore' }) },
     load: ['taskset', '-c', '1'],
-    description: 'servers pinned to core 0 (`taskset -c 0`), load generators and this harness to core 1 (`taskset -c 1`)'
+    description: 'servers pinned to core 0 (`taskset -a -p 0` once listening, all threads), load generators and this harness to core 1 (`taskset -c 1`)'
   }
 }
 

@@ -12,6 +12,7 @@ import type { HttpBenchSettings } from './http-bench.js'
 export interface MicroResult {
   readonly name: string
   readonly nsPerOp: Estimate
+  readonly unit: 'ns' | 'ms'
   readonly note: string
 }
 
@@ -175,8 +176,11 @@ export function renderReport (input: ReportInput): string {
   if (typeof input.micro === 'string') {
     lines.push(input.micro)
   } else {
-    lines.push(...table(['operation', 'ns per operation [95% CI]', 'what'],
-      input.micro.map((m) => [m.name, formatEstimate(m.nsPerOp, fixed(1)), m.note])))
+    lines.push('Functions of lib/ called directly (no Fastify, no HTTP), in a fresh process on the server core.',
+      'Inputs are the scenarios\' header values; the same string objects are reused, so V8\'s cached string',
+      'hashes make Set lookups cheaper than on a fresh request header: the HTTP table is the authority.', '',
+      ...table(['operation', 'time per operation [95% CI]', 'what'],
+        input.micro.map((m) => [m.name, formatEstimate(m.nsPerOp, (v) => `${v.toFixed(1)} ${m.unit}`), m.note])))
   }
   lines.push('', '## Start-up', '', ...input.startup.map((l) => `- ${l}`), '')
   if (input.profiles.length > 0) {
@@ -199,12 +203,16 @@ export function renderReport (input: ReportInput): string {
     '  fastify-cors-policy, and @fastify/cors with equivalent options), each its own Node process, so no',
     `  policy shares a JIT with another; ${s.scenariosPerRound} scenario(s) per round. Source: ${input.serverEntry}.`,
     `- **Cores**: ${input.pinning}.`,
-    `- **Load**: ${input.generator}; every server of a round is loaded at the same time, in ${s.windows}`,
-    `  windows of ${s.windowMs} ms after a ${s.warmupMs} ms warm-up, so that noise from the shared machine`,
-    '  hits every variant alike.',
+    `- **Load**: ${input.generator}; every server of a round is loaded at the same time, continuously,`,
+    `  and the load is cut into ${s.windows} windows of ${s.windowMs} ms, so that noise from the shared machine`,
+    `  hits every variant alike. Warm-up: at least ${s.warmupMs} ms, then until every server's CPU per request`,
+    `  agrees within 10% over two consecutive 500 ms steps (at most ${s.warmupMaxMs} ms): a fresh server costs`,
+    '  several times its steady cost until V8 has optimised the hot paths.',
     `- **Metric**: CPU time of each server process over a window, read from ${input.cpuSource}, divided by`,
-    '  the responses the generator received in that window. Per window: median over the processes of a',
-    '  variant, then divided by (or minus) the bare servers of the same scenario in the same window.',
+    '  the requests it received in that window. Both are read inside the server at the same instant when the',
+    '  harness asks for a snapshot over stdin (one read of /proc per window; the count is one `request`',
+    '  listener, identical in every variant). Per window: median over the processes of a variant, then',
+    '  divided by (or minus) the bare servers of the same scenario in the same window.',
     '  Reported: median over windows, with a 95% percentile-bootstrap interval (4 000 resamples of the windows).',
     '- **Across scenarios** (100 000 origins vs 1, adversarial vs preflight), rounds differ, so each side is',
     '  reduced to its own median and the windows of both rounds are resampled independently; the scale',
@@ -212,7 +220,9 @@ export function renderReport (input: ReportInput): string {
     '- **Bare** answers OPTIONS with an empty 204 route so that preflight scenarios have a floor too.',
     '- Every server accepts 64 KiB of request headers (Node\'s default 16 KiB would answer the 16 KiB Origin',
     '  with 431 before any plugin runs).',
-    `- **Solo phase**: each variant's first server alone for ${s.soloMs} ms: requests/s and p99 latency.`,
+    s.soloMs > 0
+      ? `- **Solo phase**: each variant's first server alone for ${s.soloMs} ms: requests/s and p99 latency.`
+      : '- **Solo phase**: skipped in quick mode.',
     '- **Decision path**: the pure modules timed with `process.hrtime.bigint()` over many iterations in a',
     '  fresh process on the server core; median of repeated batches.',
     '- **Start-up**: fresh process per measurement; `register` + one route + `ready()`; median of repeats.',

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { analyseRounds } from './analysis.js'
-import { loadPlugin } from './app.js'
 import { runJsonScript } from './child-json.js'
 import { cpuSource } from './cpu.js'
 import { runRound } from './http-bench.js'
@@ -71,6 +70,17 @@ const scenarioNames = args.scenarios !== undefined ? args.scenarios.split(',') :
 const outFile = args.out ?? (quick ? undefined : join(repoDir, 'BENCHMARKS.md'))
 const generatorChoice = args.generator === 'wrk' || args.generator === 'autocannon' ? args.generator : 'auto'
 
+/** Which lib/ is measured: the last commit touching it, and whether the work tree differs from it. */
+function pluginDescription (): string {
+  try {
+    const commit = execFileSync('git', ['log', '-1', '--format=%h %s', '--', 'lib'], { cwd: repoDir, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib'], { cwd: repoDir, encoding: 'utf8' }).trim() !== ''
+    return `lib/ at commit ${commit}${dirty ? ' (work tree has uncommitted changes in lib/)' : ''}`
+  } catch {
+    return 'lib/ (not a git checkout)'
+  }
+}
+
 function log (line: string): void {
   process.stderr.write(line + '\n')
 }
@@ -80,16 +90,8 @@ const startedAt = performance.now()
 const loadBefore = uptime()
 const cores = planCores()
 
-let pluginStatus: string
-let variants: Variant[] = [...VARIANTS]
-try {
-  await loadPlugin()
-  const commit = execFileSync('git', ['log', '-1', '--format=%h %s', '--', 'lib'], { cwd: repoDir, encoding: 'utf8' }).trim()
-  pluginStatus = `lib/ at ${commit || 'an uncommitted state'}`
-} catch (error) {
-  pluginStatus = `not available (${error instanceof Error ? error.message : String(error)}); plugin columns are empty`
-  variants = variants.filter((v) => v !== 'plugin')
-}
+const variants: Variant[] = [...VARIANTS]
+const pluginStatus = pluginDescription()
 log(`bench: ${quick ? 'quick' : 'full'} mode; plugin: ${pluginStatus}`)
 
 const entry = await prepareServerEntry()

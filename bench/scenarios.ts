@@ -1,4 +1,5 @@
 import type { FastifyCorsOptions as FastifyCorsPackageOptions } from '@fastify/cors'
+import type { FastifyCorsOptions } from '../lib/index.js'
 
 /** The three servers every scenario runs side by side. */
 export const VARIANTS = ['bare', 'plugin', 'fastify-cors'] as const
@@ -16,8 +17,7 @@ export interface BenchRequest {
   readonly headers: Readonly<Record<string, string>>
 }
 
-/** Options handed to this package's plugin; typed loosely so a scenario may use any SPEC §2 option. */
-export type PluginOptions = Record<string, unknown>
+export type PluginOptions = FastifyCorsOptions
 
 export interface Scenario {
   readonly name: string

@@ -72,7 +72,8 @@ export interface StartOptions {
 export async function startServer (
   entry: ServerEntry, cores: CorePlan, variant: Variant, scenario: string, replica: number, options: StartOptions = {}
 ): Promise<RunningServer> {
-  const [command, args] = withPrefix(cores.server, process.execPath,
+  // Start-up may use every core; the measured life of the server is pinned once it listens.
+  const [command, args] = withPrefix(cores.anyCore, process.execPath,
     [...(options.extraNodeArgs ?? []), ...entry.nodeArgs, variant, scenario])
   const child = spawnTracked(command, args, { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] })
   const timeoutMs = options.timeoutMs ?? 120_000
@@ -99,6 +100,7 @@ export async function startServer (
     })
   })
   if (child.pid === undefined) throw new TypeError('server has no pid')
+  cores.pinToServerCore(child.pid)
   const snapshot = async (): Promise<Snapshot> => await new Promise((resolve) => {
     waiting.push(resolve)
     child.stdin?.write('snapshot\n')

@@ -1,0 +1,115 @@
+// The pure decision path without HTTP: `micro.ts [--quick]` prints a JSON array of
+// { name, nsPerOp, unit, note }. Each operation runs in batches of about 20 ms timed with
+// process.hrtime.bigint(); the median over batches is reported with a bootstrap interval.
+import { evaluatePreflight, originVerdict } from '../lib/decide.js'
+import { resolveOptions } from '../lib/options.js'
+import { compilePolicy } from '../lib/policy.js'
+import type { CorsPolicy } from '../lib/policy.js'
+import { mergeVary } from '../lib/vary.js'
+import { exactOrigins, regionRegExps, scenarioByName, tenantPatterns } from './scenarios.js'
+import { bootstrapMedian } from './stats.js'
+import type { Estimate } from './stats.js'
+
+const quick = process.argv.includes('--quick')
+const BATCHES = quick ? 5 : 21
+const BATCH_TARGET_NS = 20e6
+
+export interface MicroResultJson {
+  readonly name: string
+  readonly nsPerOp: Estimate
+  readonly unit: 'ns' | 'ms'
+  readonly note: string
+}
+
+/** Keeps results observable so that V8 cannot drop the work being timed. */
+let sink = 0
+
+function observe (value: unknown): void {
+  if (typeof value === 'string') sink += value.length
+  else if (value !== undefined && value !== null) sink += 1
+}
+
+function timeOperation (name: string, note: string, operation: () => unknown): MicroResultJson {
+  let iterations = 1
+  // Calibrate (this also warms the JIT): grow the batch until it lasts about BATCH_TARGET_NS.
+  for (;;) {
+    const started = process.hrtime.bigint()
+    for (let i = 0; i < iterations; i++) observe(operation())
+    const elapsed = Number(process.hrtime.bigint() - started)
+    if (elapsed >= BATCH_TARGET_NS / 4 || iterations >= 1 << 26) {
+      iterations = Math.max(1, Math.round(iterations * BATCH_TARGET_NS / Math.max(elapsed, 1)))
+      break
+    }
+    iterations *= 4
+  }
+  const perOp: number[] = []
+  for (let b = 0; b < BATCHES; b++) {
+    const started = process.hrtime.bigint()
+    for (let i = 0; i < iterations; i++) observe(operation())
+    perOp.push(Number(process.hrtime.bigint() - started) / iterations)
+  }
+  return { name, nsPerOp: bootstrapMedian(perOp), unit: 'ns', note }
+}
+
+function timeOnce<T> (name: string, note: string, repeats: number, setup: () => T, operation: (input: T) => unknown): MicroResultJson {
+  const ms: number[] = []
+  for (let r = 0; r < repeats; r++) {
+    const input = setup()
+    const started = process.hrtime.bigint()
+    observe(operation(input))
+    ms.push(Number(process.hrtime.bigint() - started) / 1e6)
+  }
+  return { name, nsPerOp: bootstrapMedian(ms), unit: 'ms', note }
+}
+
+function policyOf (options: Record<string, unknown>): CorsPolicy {
+  const { options: resolved, problems } = resolveOptions(options)
+  if (problems.length > 0) throw new TypeError(`invalid bench options: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`)
+  return compilePolicy(resolved)
+}
+
+function header (scenario: string, name: string): string {
+  const value = scenarioByName(scenario).request.headers[name]
+  if (value === undefined) throw new TypeError(`scenario ${scenario} has no ${name} header`)
+  return value
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT']
+const onePolicy = policyOf({ origin: exactOrigins(1), credentials: true, methods: METHODS })
+const list100k = policyOf({ origin: exactOrigins(100_000), credentials: true, methods: METHODS })
+const patterns10k = policyOf({ origin: tenantPatterns(10_000), credentials: true, methods: METHODS })
+const regexps100 = policyOf({ origin: regionRegExps(100), credentials: true, methods: METHODS })
+
+const allowed = header('simple-get', 'origin')
+const disallowed = header('disallowed', 'origin')
+const last100k = header('list-100k', 'origin')
+const lastPattern = header('patterns-10k', 'origin')
+const lastRegExp = header('regexp-100', 'origin')
+const longOrigin = header('adv-long-origin', 'origin')
+const preflightHeaders = header('preflight', 'access-control-request-headers')
+const commas = header('adv-acrh-commas', 'access-control-request-headers')
+const thousandNames = header('adv-acrh-1000', 'access-control-request-headers')
+const routeMethods = 'GET, HEAD, PUT'
+const target = 'PUT /items'
+
+const results: MicroResultJson[] = [
+  timeOperation('originVerdict: allow-list of 1, allowed', 'Set hit', () => originVerdict(onePolicy, allowed)),
+  timeOperation('originVerdict: allow-list of 1, disallowed', 'Set miss, then origin syntax check', () => originVerdict(onePolicy, disallowed)),
+  timeOperation('originVerdict: 100 000 exact origins, last', 'Set hit', () => originVerdict(list100k, last100k)),
+  timeOperation('originVerdict: 10 000 patterns, last', 'suffix Set probes', () => originVerdict(patterns10k, lastPattern)),
+  timeOperation('originVerdict: 100 RegExps, last', '100 RegExp tests', () => originVerdict(regexps100, lastRegExp)),
+  timeOperation('originVerdict: 16 KiB Origin', 'rejected as invalid', () => originVerdict(onePolicy, longOrigin)),
+  timeOperation('evaluatePreflight: PUT, content-type,x-custom', 'method + ACRH parse and reflect', () =>
+    evaluatePreflight(onePolicy, 'PUT', preflightHeaders, undefined, routeMethods, target)),
+  timeOperation('evaluatePreflight: ACRH 8 KiB of commas', 'bounded ACRH parse', () =>
+    evaluatePreflight(onePolicy, 'PUT', commas, undefined, routeMethods, target)),
+  timeOperation('evaluatePreflight: ACRH 1 000 names', 'bounded ACRH parse', () =>
+    evaluatePreflight(onePolicy, 'PUT', thousandNames, undefined, routeMethods, target)),
+  timeOperation('mergeVary: no Vary yet', 'actual responses', () => mergeVary(undefined, ['Origin'])),
+  timeOperation('mergeVary: handler set Vary: Accept-Encoding', 'actual responses', () => mergeVary('Accept-Encoding', ['Origin'])),
+  timeOnce('resolveOptions + compilePolicy: 100 000 origins', 'start-up work without Fastify (origins generated beforehand)', quick ? 1 : 5,
+    () => exactOrigins(100_000), (origins) => policyOf({ origin: origins, credentials: true }))
+]
+
+if (sink === -1) process.stderr.write('unreachable\n')
+process.stdout.write(JSON.stringify(results) + '\n')
