@@ -2,7 +2,7 @@ import { test } from 'tap'
 import corsPolicy from '../../lib/index.js'
 import { announceChromiumSkip, chromiumMissing, launchChromium } from './support/chromium.js'
 import { expectedCorsConsole } from './support/console-expectations.js'
-import { startPageServers } from './support/page-server.js'
+import { probePage, startPageServers } from './support/page-server.js'
 import { apiForCase, blockedByFetch, blockedByXhr, pageForCase } from './support/suite.js'
 
 // Actual (non-preflighted) requests made by a page in Chromium: what the page can read, what
@@ -263,6 +263,23 @@ if (missing !== undefined && process.env.CI === 'true') {
       const friend = await pageForCase(t, browser, web)
       t.match(await friend.probe({ url: `${enforced.origin}/transfer`, ...form }), { ok: true, status: 200, body: '{"done":true}' })
       t.equal(enforced.recorder.handlerRuns('transfer'), 1, 'an allowed origin passes enforcement')
+    })
+
+    suite.test('enforce: true never rejects the API\'s own pages (same-origin POST carries Origin too)', caseOptions, async (t) => {
+      const api = await apiForCase(t, async (app, recorder) => {
+        await app.register(corsPolicy, { origin: [web], enforce: true })
+        app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(probePage))
+        app.post('/transfer', async () => { recorder.ran('transfer'); return { done: true } })
+      })
+      const own = await pageForCase(t, browser, api.origin)
+      t.match(await own.probe({ url: `${api.origin}/transfer`, method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }), {
+        ok: true, status: 200, body: '{"done":true}'
+      })
+      t.equal(api.recorder.handlerRuns('transfer'), 1)
+      const [post] = api.recorder.actual('POST', '/transfer')
+      t.equal(post?.headers.origin, api.origin, 'Chromium sends Origin on a same-origin POST')
+      t.equal(post?.headers['sec-fetch-site'], 'same-origin')
+      t.match(post?.cors, { origin: api.origin, preflight: false, allowed: true, reason: 'same-origin' })
     })
   })
 }

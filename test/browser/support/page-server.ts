@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-const probePage = readFileSync(new URL('./probe-page.html', import.meta.url))
+/** The page whose own script makes the requests under test (see `window.probe`). */
+export const probePage = readFileSync(new URL('./probe-page.html', import.meta.url))
 
 /** The origins the probe page is served from; each is a distinct origin to the browser. */
 export interface PageOrigins {
