@@ -272,7 +272,23 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     })
   }
 
+  // in a prefixed scope the catch-all OPTIONS route is `${prefix}*`, which also matches `/apix` for
+  // `/api`: such requests lie outside the scope and get the 404 they would get without the plugin
+  const prefixedScope = fastify.prefix !== '' && !fastify.prefix.endsWith('/')
+  function isOutsideScope (request: FastifyRequest): boolean {
+    if (!prefixedScope || routeConfigOf(request)[kOwnRoute] !== true) return false
+    const rest = (request.params as Record<string, string | undefined>)['*']
+    return rest !== undefined && rest !== '' && rest.charCodeAt(0) !== 47 /* / */
+  }
+
   fastify.addHook('onRequest', function corsOnRequest (request, reply, done) {
+    if (request.method === 'OPTIONS' && isOutsideScope(request)) {
+      // a decision without a policy: onSend adds nothing
+      const origin = headerValue(request.headers.origin)
+      request.cors = new Decision(origin, false, origin === undefined, 'disabled', undefined, null, false)
+      reply.callNotFound()
+      return
+    }
     const origin = headerValue(request.headers.origin)
     const entry = entryOf(request)
     if (origin !== undefined && request.method === 'OPTIONS') {
