@@ -14,6 +14,7 @@ Options:
   --origin <origin>     the page's origin, e.g. http://localhost:8080 (or null)   [required]
   --method <method>     request method (default GET)
   --header <name[: value]>  a header the page sets; repeatable (a bare name gets the value 'cors-check')
+  --data <body>         body of the actual request (never sent with the preflight)
   --credentials         the page uses credentials: 'include' (cookies, HTTP auth)
   --private-network     the target is more private than the page (sends the PNA preflight)
   --json                print one machine-readable JSON object
@@ -28,6 +29,8 @@ export interface CheckOptions {
   origin: string
   method: string
   headers: HeaderList
+  /** Body of the actual request. */
+  data?: string
   credentials: boolean
   privateNetwork: boolean
   json: boolean
@@ -78,6 +81,7 @@ export function parseCheckArgs (argv: string[]): ParsedArgs {
         origin: { type: 'string' },
         method: { type: 'string', default: 'GET' },
         header: { type: 'string', multiple: true, default: [] },
+        data: { type: 'string' },
         credentials: { type: 'boolean', default: false },
         'private-network': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -124,6 +128,7 @@ export function parseCheckArgs (argv: string[]): ParsedArgs {
       origin: values.origin as string,
       method: values.method as string,
       headers: (values.header as string[]).map(parseHeader),
+      ...(values.data === undefined ? {} : { data: values.data }),
       credentials: values.credentials === true,
       privateNetwork: values['private-network'] === true,
       json: values.json === true,

@@ -43,10 +43,10 @@ function collectHeaders (res: IncomingMessage): ReceivedResponse['headers'] {
 }
 
 /**
- * Sends `req` and resolves with the response head, or rejects with a NetworkFailure. The whole
+ * Sends `req` (with `body`, if any) and resolves with the response head, or rejects with a NetworkFailure. The whole
  * exchange (DNS, connect, TLS, response head) is bounded by `timeoutMs`.
  */
-export function sendRequest (req: OutgoingRequest, timeoutMs: number): Promise<ReceivedResponse> {
+export function sendRequest (req: OutgoingRequest, timeoutMs: number, body?: string): Promise<ReceivedResponse> {
   const url = new URL(req.url)
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   return new Promise((resolve, reject) => {
@@ -68,6 +68,6 @@ export function sendRequest (req: OutgoingRequest, timeoutMs: number): Promise<R
       // Only the head matters; the body is discarded so that a streaming server cannot hold the check.
       res.destroy()
     })
-    outgoing.end()
+    outgoing.end(body)
   })
 }

@@ -15,7 +15,8 @@ function requestLines (exchange: Exchange): string[] {
   return [
     `  > ${exchange.request.method} ${url.pathname}${url.search} HTTP/1.1`,
     `  > Host: ${url.host}`,
-    ...exchange.request.headers.map(([name, value]) => `  > ${name}: ${value}`)
+    ...exchange.request.headers.map(([name, value]) => `  > ${name}: ${value}`),
+    ...(exchange.bodyBytes === undefined ? [] : [`  > (${exchange.bodyBytes}-byte body)`])
   ]
 }
 

@@ -29,6 +29,8 @@ export interface Exchange {
   exposedHeaders?: string[]
   /** What the browser changes when following a redirect. */
   notes?: string[]
+  /** Size of the request body sent (actual requests with --data only). */
+  bodyBytes?: number
 }
 
 /** A configuration a browser allows but that should not exist, or a header the browser drops. */
@@ -50,6 +52,8 @@ export interface CheckReport {
   origin: string
   method: string
   headers: Array<[string, string]>
+  /** Body of the actual request, when given with --data. */
+  data?: string
   credentials: 'include' | 'same-origin'
   privateNetwork: boolean
   sameOrigin: boolean
@@ -93,6 +97,7 @@ function pageRequestOf (options: CheckOptions): PageRequest {
 /** Follows the browser through preflight, actual request and redirects; fills report.exchanges. */
 async function runExchanges (options: CheckOptions, report: CheckReport): Promise<Verdict> {
   let req = pageRequestOf(options)
+  let body = options.data
   const context = { origin: options.origin, initialUrl: options.url }
   for (let redirects = 0; ; redirects++) {
     if (needsPreflight(req)) {
@@ -103,19 +108,22 @@ async function runExchanges (options: CheckOptions, report: CheckReport): Promis
       if (!verdict.allowed) return verdict
     }
     const actual = actualRequest(req)
-    const response = await sendRequest(actual, options.timeoutMs)
+    const response = await sendRequest(actual, options.timeoutMs, body)
     report.actualSent = true
+    const sent = body === undefined ? {} : { bodyBytes: Buffer.byteLength(body) }
     const redirect = followRedirect(req, response, redirects)
     if (redirect.kind === 'final') {
       const { exposedHeaders, ...verdict } = checkActualResponse(req, response)
-      report.exchanges.push({ ...exchangeOf('actual', actual, response, verdict, context), ...(verdict.allowed ? { exposedHeaders } : {}) })
+      report.exchanges.push({ ...exchangeOf('actual', actual, response, verdict, context), ...sent, ...(verdict.allowed ? { exposedHeaders } : {}) })
       return verdict
     }
     if (redirect.kind === 'blocked') {
-      report.exchanges.push(exchangeOf('redirect', actual, response, redirect.verdict, context))
+      report.exchanges.push({ ...exchangeOf('redirect', actual, response, redirect.verdict, context), ...sent })
       return redirect.verdict
     }
-    report.exchanges.push({ ...exchangeOf('redirect', actual, response, { allowed: true }, context), notes: redirect.notes })
+    report.exchanges.push({ ...exchangeOf('redirect', actual, response, { allowed: true }, context), ...sent, notes: redirect.notes })
+    // 301/302 (POST) and 303 turn the request into a GET without a body.
+    if (redirect.next.method !== normalizeMethod(req.method)) body = undefined
     req = redirect.next
   }
 }
@@ -171,6 +179,7 @@ export async function checkCors (options: CheckOptions): Promise<CheckReport> {
     origin: options.origin,
     method: normalizeMethod(options.method),
     headers: options.headers,
+    ...(options.data === undefined ? {} : { data: options.data }),
     credentials: options.credentials ? 'include' : 'same-origin',
     privateNetwork: options.privateNetwork,
     sameOrigin: isSameOrigin(req),

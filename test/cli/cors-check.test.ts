@@ -417,12 +417,13 @@ test('text report of a preflighted request that is redirected with 303', async (
     }
     res.writeHead(200).end()
   })
-  const { code, out } = await run([`${server.url}/items`, '--origin', PAGE, '--method', 'PUT', '--header', 'Content-Type: text/plain'])
+  const { code, out } = await run([`${server.url}/items`, '--origin', PAGE, '--method', 'PUT', '--header', 'Content-Type: text/plain', '--data', 'hello'])
   t.equal(code, 0)
   const blocks = out.split('\n\n')
   t.match(blocks[1], /^PREFLIGHT {2}sent because PUT is not a CORS-safelisted method \(GET, HEAD, POST\)\n[^]*\n {2}ALLOWED {2}the preflight passes$/)
-  t.match(blocks[2], /^REQUEST \(redirected\)\n {2}> PUT \/items HTTP\/1\.1\n[^]*\n {2}< HTTP\/1\.1 303 See Other\n {2}< Access-Control-Allow-Origin: http:\/\/localhost:8080\n {2}< location: \/items\/1\n {2}FOLLOWED {2}the browser follows this redirect\n {2}Note: 303 turns PUT into GET and drops the body$/)
+  t.match(blocks[2], /^REQUEST \(redirected\)\n {2}> PUT \/items HTTP\/1\.1\n[^]*\n {2}> \(5-byte body\)\n {2}< HTTP\/1\.1 303 See Other\n {2}< Access-Control-Allow-Origin: http:\/\/localhost:8080\n {2}< location: \/items\/1\n {2}FOLLOWED {2}the browser follows this redirect\n {2}Note: 303 turns PUT into GET and drops the body$/)
   t.match(blocks[3], /^ACTUAL REQUEST\n {2}> GET \/items\/1 HTTP\/1\.1\n[^]*\n {2}ALLOWED {2}the page can read this 200 response; readable headers: \(none\)$/)
+  t.notMatch(blocks[3], 'byte body', 'the 303 dropped the body')
   t.equal(server.seen.map((r) => `${r.method} ${r.url}`).slice(0, 3).join(', '), 'OPTIONS /items, PUT /items, GET /items/1')
 })
 
