@@ -14,7 +14,7 @@ test('an allowed exact origin gets its origin back, Vary: Origin, and request.co
 
 test('credentials and exposedHeaders add ACAC and ACEH to allowed actual responses', async (t) => {
   const { app } = await buildApp(t, { cors: { origin: [APP], credentials: true, exposedHeaders: ['X-Total-Count', 'X-Request-Id'] } })
-  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+  for (const method of ['GET', 'HEAD', 'PUT', 'DELETE'] as const) {
     const res = await app.inject({ method, url: '/items/1', headers: { origin: APP } })
     t.same(corsHeadersOf(res), {
       'access-control-allow-origin': APP,
@@ -51,7 +51,8 @@ test('pattern https://*.example.com: any subdomain depth, never the apex, other 
     ['https://api.example.com:8443', false],
     ['https://evilexample.com', false],
     ['https://api.example.com.evil.net', false],
-    ['https://.example.com', false]
+    ['https://.example.com', false],
+    ['null', false]
   ]
   for (const [origin, allowed] of cases) {
     const res = await app.inject({ method: 'GET', url: '/items', headers: { origin } })
@@ -70,7 +71,8 @@ test('pattern http://localhost:* matches any port and no port, only for that sch
     ['http://localhost.evil.net:3000', false],
     ['http://127.0.0.1:3000', false],
     ['http://localhost:0', false],
-    ['http://localhost:80', false]
+    ['http://localhost:80', false],
+    ['null', false]
   ]
   for (const [origin, allowed] of cases) {
     const res = await app.inject({ method: 'GET', url: '/items', headers: { origin } })
