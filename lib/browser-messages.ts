@@ -1,7 +1,7 @@
 /**
  * What Chromium prints to the console when it blocks a CORS request, word for word
- * (third_party/blink/renderer/platform/loader/cors/cors_error_string.cc), keyed by the
- * `CorsError` names that DevTools shows.
+ * (third_party/blink/renderer/platform/loader/cors/cors_error_string.cc, and compared with the
+ * console of Chromium 156), keyed by the `CorsError` names that DevTools shows.
  */
 
 /** Why a browser refused a response: Chromium's `network::mojom::CorsError` names, plus network errors. */
@@ -34,8 +34,9 @@ export interface Verdict {
 export type AddressSpace = 'local' | 'private'
 
 const PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
-const NO_CORS_HINT = " Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
-const OPAQUE_HINT = " If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+// Chromium 156 (checked against the real browser) appends this to the ACAO value errors of a
+// fetch(); older versions also suggested mode 'no-cors'.
+const VALID_VALUE_HINT = ' Have the server send the header with a valid value.'
 
 /** Chromium's EncodeHint: control and non-ASCII characters are printed as \uXXXX. */
 function encodeHint (hint: string): string {
@@ -129,8 +130,6 @@ export function consoleMessage (verdict: Verdict, context: ConsoleContext): stri
   const redirected = context.initialUrl !== undefined && context.initialUrl !== context.url
     ? `(redirected from '${context.initialUrl}') `
     : ''
-  let suffix = ''
-  if (failure.endsWith('MissingAllowOriginHeader')) suffix = OPAQUE_HINT
-  else if (/(MultipleAllowOriginValues|InvalidAllowOriginValue|AllowOriginMismatch)$/.test(failure)) suffix = NO_CORS_HINT
+  const suffix = /(MultipleAllowOriginValues|InvalidAllowOriginValue|AllowOriginMismatch)$/.test(failure) ? VALID_VALUE_HINT : ''
   return `Access to fetch at '${context.url}' ${redirected}from origin '${context.origin}' has been blocked by CORS policy: ${verdict.message ?? ''}${suffix}`
 }

@@ -138,7 +138,7 @@ function checkAllowLists (req: PageRequest, res: ResponseHead): Verdict {
     let fix = `the server must answer the preflight with \`Access-Control-Allow-Headers\` containing \`${refused}\``
     if (allowedNames.has('*')) {
       fix += isNonWildcardRequestHeaderName(refused)
-        ? `; \`*\` never covers \`${refused}\`, which must be listed by name`
+        ? `; \`*\` never covers \`${refused}\`, which must be listed by name (Fetch#cors-non-wildcard-request-header-name; Chromium 156 does not enforce this yet, whatwg/fetch#1919)`
         : '; `*` is not a wildcard when the request includes credentials'
     }
     return blocked('HeaderDisallowedByPreflightResponse', fix, refused)

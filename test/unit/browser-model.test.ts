@@ -394,7 +394,7 @@ test('checkPreflightResponse', async (t) => {
       res: head(204, { ...ALLOW, 'access-control-allow-headers': '*' }),
       failure: 'HeaderDisallowedByPreflightResponse',
       message: 'Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response.',
-      fix: 'the server must answer the preflight with `Access-Control-Allow-Headers` containing `authorization`; `*` never covers `authorization`, which must be listed by name'
+      fix: 'the server must answer the preflight with `Access-Control-Allow-Headers` containing `authorization`; `*` never covers `authorization`, which must be listed by name (Fetch#cors-non-wildcard-request-header-name; Chromium 156 does not enforce this yet, whatwg/fetch#1919)'
     },
     { desc: 'Authorization listed next to *', req: { headers: { Authorization: 'Bearer t' } }, res: head(204, { ...ALLOW, 'access-control-allow-headers': '*, Authorization' }) },
     {
@@ -532,15 +532,15 @@ test('consoleMessage reproduces the whole Chromium console line', async (t) => {
   t.equal(consoleMessage({ allowed: true }, context), undefined, 'nothing for an allowed verdict')
   const cases: Array<{ desc: string, failure: FailureCode, hint?: string, initialUrl?: string, want: string }> = [
     {
-      desc: 'missing ACAO carries the no-cors hint',
+      desc: 'missing ACAO has no hint',
       failure: 'MissingAllowOriginHeader',
-      want: "Access to fetch at 'http://127.0.0.1:3000/items' from origin 'http://localhost:8080' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+      want: "Access to fetch at 'http://127.0.0.1:3000/items' from origin 'http://localhost:8080' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource."
     },
     {
-      desc: 'mismatch carries the longer hint',
+      desc: 'mismatch asks for a valid value',
       failure: 'PreflightAllowOriginMismatch',
       hint: 'x',
-      want: "Access to fetch at 'http://127.0.0.1:3000/items' from origin 'http://localhost:8080' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: The 'Access-Control-Allow-Origin' header has a value 'x' that is not equal to the supplied origin. Have the server send the header with a valid value, or, if an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled."
+      want: "Access to fetch at 'http://127.0.0.1:3000/items' from origin 'http://localhost:8080' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: The 'Access-Control-Allow-Origin' header has a value 'x' that is not equal to the supplied origin. Have the server send the header with a valid value."
     },
     {
       desc: 'method error has no hint',
@@ -563,6 +563,6 @@ test('consoleMessage reproduces the whole Chromium console line', async (t) => {
     t.equal(consoleMessage(verdict, { ...context, initialUrl: c.initialUrl }), c.want, c.desc)
   }
   t.equal(consoleMessage({ allowed: false, failure: 'TooManyRedirects' }, { ...context, method: 'PUT' }), 'PUT http://127.0.0.1:3000/items net::ERR_TOO_MANY_REDIRECTS', 'method named')
-  t.equal(consoleMessage({ allowed: false, failure: 'MissingAllowOriginHeader' }, context), "Access to fetch at 'http://127.0.0.1:3000/items' from origin 'http://localhost:8080' has been blocked by CORS policy:  If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.", 'verdict without message')
+  t.equal(consoleMessage({ allowed: false, failure: 'MissingAllowOriginHeader' }, context), "Access to fetch at 'http://127.0.0.1:3000/items' from origin 'http://localhost:8080' has been blocked by CORS policy: ", 'verdict without message')
   t.equal(consoleMessage({ allowed: false }, context), undefined, 'no failure code')
 })
