@@ -23,6 +23,11 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
       // Without CORS an OPTIONS request still needs a route; an empty 204 is the cheapest answer.
       app.options('*', (_request, reply) => { reply.code(204).send() })
       break
+    case 'hooks-floor':
+      app.options('*', (_request, reply) => { reply.code(204).send() })
+      app.addHook('onRequest', function emptyOnRequest (_request, _reply, done) { done() })
+      app.addHook('onSend', function emptyOnSend (_request, _reply, payload, done) { done(null, payload) })
+      break
     case 'plugin':
       await app.register(corsPolicy, scenario.pluginOptions())
       break

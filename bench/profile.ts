@@ -1,6 +1,7 @@
-// CPU profile of one fastify-cors-policy server under load: `tsx bench/profile.ts <scenario> [ms]`
-// prints where the time goes (self time per function, inclusive time of lib/ functions).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+// CPU profile of one fastify-cors-policy server under load:
+// `tsx bench/profile.ts [variant:]<scenario> [ms] [copy.cpuprofile]` prints where the time goes (self time
+// per function, time in or under lib/ functions) and optionally keeps the profile.
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,7 +9,8 @@ import { sleep } from './load.js'
 import type { LoadGenerator } from './load.js'
 import type { CorePlan } from './processes.js'
 import type { ProfileEntry, ProfileResult } from './report.js'
-import { scenarioByName } from './scenarios.js'
+import { isVariant, scenarioByName } from './scenarios.js'
+import type { Variant } from './scenarios.js'
 import { startServer, stopServers } from './servers.js'
 import type { ServerEntry } from './servers.js'
 
@@ -29,12 +31,17 @@ const repoDir = fileURLToPath(new URL('..', import.meta.url))
 function location (url: string, line: number): string {
   if (url === '') return ''
   const path = url.startsWith('file://') ? relative(repoDir, fileURLToPath(url)) : url
-  return `${path.replace(/^node_modules\//, '')}:${line + 1}`
+  // tsx-compiled modules report line 0 for every function; a file name is all there is then
+  return line === 0 ? path : `${path.replace(/^node_modules\//, '')}:${line + 1}`
+}
+
+function isLib (url: string): boolean {
+  return url.includes('/lib/') && !url.includes('node_modules')
 }
 
 function area (url: string, name: string): string {
   if (url === '') return name.startsWith('(') ? name : '(native)'
-  if (url.includes('/lib/') && !url.includes('node_modules')) return 'lib/ (this plugin)'
+  if (isLib(url)) return 'lib/ (this plugin)'
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (pkg !== null) return pkg[1] as string
   if (url.startsWith('node:')) return 'node core'
@@ -52,6 +59,7 @@ export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: n
   const inclusive = new Map<string, number>()
   const areas = new Map<string, number>()
   let total = 0
+  let libOwn = 0
   let time = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
     time += profile.timeDeltas[i] ?? 0
@@ -65,15 +73,21 @@ export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: n
     self.set(key, (self.get(key) ?? 0) + delta)
     const where = area(frame.url, frame.functionName)
     areas.set(where, (areas.get(where) ?? 0) + delta)
+    // Time "in" a lib/ function: the sample's stack reaches it from the leaf without passing through
+    // Fastify's hook runner, i.e. the function's own work and what it calls (Set.has, reply.header),
+    // but not the rest of the request that `done()` continues synchronously.
     const seen = new Set<string>()
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)?.callFrame
-      if (f === undefined || !f.url.includes('/lib/') || f.url.includes('node_modules')) continue
+      if (f === undefined) break
+      if (f.url.includes('fastify/lib/hooks.js')) break
+      if (!isLib(f.url)) continue
       const k = `${f.functionName || '(anonymous)'}\t${location(f.url, f.lineNumber)}`
       if (seen.has(k)) continue
       seen.add(k)
       inclusive.set(k, (inclusive.get(k) ?? 0) + delta)
     }
+    if (seen.size > 0) libOwn += delta
   }
   const entries = (map: Map<string, number>): ProfileEntry[] => [...map.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -89,32 +103,40 @@ export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: n
     top: entries(self),
     pluginPercent: total > 0 ? (libSelf / total) * 100 : 0,
     areas: [...areas.entries()].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ area: name, percent: (us / total) * 100 })),
-    libInclusive: entries(inclusive).slice(0, 10)
+    libInclusive: entries(inclusive).slice(0, 12),
+    libOwnMs: libOwn / 1000,
+    requests: 0,
+    cpuUsPerRequest: Number.NaN
   }
 }
 
 /** Starts a plugin server under `--cpu-prof` (through tsx, so frames point at lib/*.ts), loads it, analyses the profile. */
 export async function profileScenario (
-  _entry: ServerEntry, cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number
+  _entry: ServerEntry, cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number, keepAs?: string,
+  variant: Variant = 'plugin'
 ): Promise<ProfileAnalysis> {
   const dir = mkdtempSync(join(tmpdir(), 'fcp-profile-'))
   const tsxEntry: ServerEntry = { nodeArgs: ['--import', 'tsx', join(repoDir, 'bench', 'server.ts')], description: 'tsx' }
   try {
-    const server = await startServer(tsxEntry, cores, 'plugin', scenario, 0,
+    const server = await startServer(tsxEntry, cores, variant, scenario, 0,
       { extraNodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] })
     const request = scenarioByName(scenario).request
     try {
       const running = load.start([{ port: server.port, request }])
       await sleep(Math.min(2000, durationMs))
+      const first = await server.snapshot()
       const from = Number(process.hrtime.bigint() / 1000n)
       await sleep(durationMs)
       const to = Number(process.hrtime.bigint() / 1000n)
+      const last = await server.snapshot()
       await running.stop()
       await stopServers([server])
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
       if (file === undefined) throw new TypeError('the server wrote no .cpuprofile')
+      if (keepAs !== undefined) copyFileSync(join(dir, file), keepAs)
       const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile
-      return analyseProfile(profile, scenario, from, to)
+      const requests = last.requests - first.requests
+      return { ...analyseProfile(profile, scenario, from, to), requests, cpuUsPerRequest: (last.cpuNs - first.cpuNs) / requests / 1000 }
     } finally {
       await stopServers([server])
     }
@@ -126,17 +148,23 @@ export async function profileScenario (
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { installCleanup, planCores } = await import('./processes.js')
   const { createLoadGenerator } = await import('./load.js')
-  const [scenario = 'simple-get', durationText = '6000'] = process.argv.slice(2)
+  // `[variant:]scenario`, e.g. `simple-get` (the plugin) or `bare:simple-get`
+  const [target = 'simple-get', durationText = '6000', keepAs] = process.argv.slice(2)
+  const [variant, scenario] = target.includes(':') ? target.split(':') as [string, string] : ['plugin', target]
+  if (!isVariant(variant)) throw new TypeError(`unknown variant '${variant}'`)
   installCleanup()
   const cores = planCores()
   const load = createLoadGenerator(cores, 'auto')
   try {
-    const result = await profileScenario({ nodeArgs: [], description: '' }, cores, load, scenario, Number(durationText))
-    process.stdout.write(`${scenario}: ${result.totalMs.toFixed(0)} ms of CPU sampled; lib/ self time ${result.pluginPercent.toFixed(1)}%\n\nby area:\n`)
+    const result = await profileScenario({ nodeArgs: [], description: '' }, cores, load, scenario, Number(durationText), keepAs, variant)
+    process.stdout.write(`${scenario}: ${result.totalMs.toFixed(0)} ms of CPU sampled over ${result.requests} requests ` +
+      `(${result.cpuUsPerRequest.toFixed(1)} µs CPU/request while profiled); lib/ self time ${result.pluginPercent.toFixed(1)}%; ` +
+      `in lib/ functions and what they call (not the rest of the request): ${result.libOwnMs.toFixed(1)} ms = ` +
+      `${(result.libOwnMs * 1000 / result.requests).toFixed(2)} µs/request\n\nby area:\n`)
     for (const a of result.areas.slice(0, 12)) process.stdout.write(`  ${a.percent.toFixed(1).padStart(5)}%  ${a.area}\n`)
     process.stdout.write('\nself time:\n')
     for (const e of result.top) process.stdout.write(`  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.functionName}  ${e.location}\n`)
-    process.stdout.write('\nlib/ inclusive time:\n')
+    process.stdout.write('\nin lib/ functions (own work and callees, up to Fastify\'s hook runner):\n')
     for (const e of result.libInclusive) process.stdout.write(`  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.functionName}  ${e.location}\n`)
   } finally {
     load.dispose()

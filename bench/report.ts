@@ -29,8 +29,12 @@ export interface ProfileResult {
   readonly top: readonly ProfileEntry[]
   readonly pluginPercent: number
   readonly areas: ReadonlyArray<{ readonly area: string, readonly percent: number }>
-  /** Time spent in or under each lib/ function (self % column holds the inclusive share). */
+  /** Time in each lib/ function and its callees up to Fastify's hook runner (self % holds that share). */
   readonly libInclusive: readonly ProfileEntry[]
+  /** Samples in which any lib/ function is at work (same rule), in ms. */
+  readonly libOwnMs: number
+  readonly requests: number
+  readonly cpuUsPerRequest: number
 }
 
 export interface ReportInput {
@@ -75,7 +79,7 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
       const cell = findCell(cells, scenario.name, variant)
       if (cell === undefined) {
         if (variant === 'fastify-cors' && scenario.fastifyCorsOptions === undefined) {
-          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', ''])
+          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', '', ''])
         }
         continue
       }
@@ -84,6 +88,7 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
         VARIANT_LABELS[variant],
         formatEstimate(cell.cpuUs, fixed(2)),
         variant === 'bare' ? '1' : formatEstimate(cell.ratioBare, fixed(3)),
+        variant === 'bare' ? '0' : formatEstimate(cell.extraUs, fixed(2)),
         cell.ratioFastifyCors !== undefined ? formatEstimate(cell.ratioFastifyCors, fixed(3)) : '',
         cell.solo !== undefined ? Math.round(cell.solo.requestsPerSecond).toLocaleString('en-US') : 'n/a',
         cell.solo !== undefined ? cell.solo.p99Ms.toFixed(2) : 'n/a'
@@ -156,12 +161,13 @@ export function renderReport (input: ReportInput): string {
     '',
     '## Results',
     '',
-    'CPU µs/req: server CPU time per answered request under concurrent load (all variants at once);',
-    '× bare and × @fastify/cors: the same, divided window by window. req/s and p99 (ms): one server',
-    'alone under load, for information only (the generator shares a core with other work).',
+    'CPU µs/req: server CPU time per request under concurrent load (all variants at once);',
+    '× bare, µs over bare and × @fastify/cors: the same, divided (or subtracted) window by window.',
+    '"bare + empty onRequest/onSend hooks" is the floor of any CORS layer built on those two hooks.',
+    'req/s and p99 (ms): one server alone under load, for information only (the generator shares a core with other work).',
     '',
-    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', '× bare', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
-      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:']),
+    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', '× bare', 'µs over bare', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
+      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
     '',
     '## Probes',
     '',
@@ -188,11 +194,13 @@ export function renderReport (input: ReportInput): string {
       'CPU profile (`node --cpu-prof`) of one fastify-cors-policy server under load, self time per function.', '')
     for (const profile of input.profiles) {
       lines.push(`### ${scenarioTitle(profile.scenario)}`, '',
-        `${profile.totalMs.toFixed(0)} ms sampled; functions from lib/ account for ${profile.pluginPercent.toFixed(1)}% of self time.`, '',
+        `${profile.totalMs.toFixed(0)} ms of CPU sampled over ${profile.requests} requests (${profile.cpuUsPerRequest.toFixed(1)} µs CPU/request while profiled).`,
+        `lib/ functions and what they call (up to Fastify's hook runner, so not the rest of the request): ${profile.libOwnMs.toFixed(1)} ms,`,
+        `**${(profile.libOwnMs * 1000 / profile.requests).toFixed(2)} µs per request**; lib/ self time alone: ${profile.pluginPercent.toFixed(1)}% of CPU.`, '',
         `By area: ${profile.areas.slice(0, 8).map((a) => `${a.area} ${a.percent.toFixed(1)}%`).join(', ')}.`, '',
         ...table(['function (self time)', 'where', 'ms', '%'],
           profile.top.map((e) => [e.functionName, e.location, e.selfMs.toFixed(1), e.selfPercent.toFixed(1)])), '',
-        ...table(['lib/ function (inclusive time)', 'where', 'ms', '%'],
+        ...table(['lib/ function (own work + callees)', 'where', 'ms', '%'],
           profile.libInclusive.map((e) => [e.functionName, e.location, e.selfMs.toFixed(1), e.selfPercent.toFixed(1)])), '')
     }
   }
@@ -205,7 +213,9 @@ export function renderReport (input: ReportInput): string {
     `- **Cores**: ${input.pinning}.`,
     `- **Load**: ${input.generator}; every server of a round is loaded at the same time, continuously,`,
     `  and the load is cut into ${s.windows} windows of ${s.windowMs} ms, so that noise from the shared machine`,
-    `  hits every variant alike. Warm-up: at least ${s.warmupMs} ms, then until every server's CPU per request`,
+    `  hits every variant alike. Warm-up: each server first answers its scenario's request up to 3 000 times`,
+    '  through `app.inject()` (at most 1.5 s, before it is pinned), then the load runs at least',
+    `  ${s.warmupMs} ms and until every server's CPU per request`,
     `  agrees within 10% over two consecutive 500 ms steps (at most ${s.warmupMaxMs} ms): a fresh server costs`,
     '  several times its steady cost until V8 has optimised the hot paths.',
     `- **Metric**: CPU time of each server process over a window, read from ${input.cpuSource}, divided by`,

@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     generator: { type: 'string', default: 'auto' },
     profile: { type: 'boolean' },
     'no-micro': { type: 'boolean', default: false },
+    'no-floor': { type: 'boolean', default: false },
     'no-startup': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false }
   }
@@ -43,7 +44,7 @@ const { values: args } = parseArgs({
 
 if (args.help === true) {
   process.stdout.write(`usage: npm run bench -- [options]
-  --quick               under a minute: 1 server per variant, short windows, 4 scenarios per round
+  --quick               about a minute: 1 server per variant, short windows, 2 scenarios per round, no solo phase
   --scenarios a,b       only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
   --out FILE            markdown output (default: BENCHMARKS.md; none in --quick mode)
   --replicas N          server processes per variant and scenario
@@ -51,6 +52,7 @@ if (args.help === true) {
   --window-ms MS        length of one window
   --generator G         wrk | autocannon | auto (wrk when installed)
   --profile             CPU-profile the plugin in scenarios whose target was missed (default in full mode)
+  --no-floor            leave out the 'bare + empty hooks' diagnostic servers (always left out in --quick)
   --no-micro, --no-startup  skip the decision-path micro-benchmark / the start-up measurement
 `)
   process.exit(0)
@@ -59,12 +61,12 @@ if (args.help === true) {
 const quick = args.quick === true
 const settings: HttpBenchSettings & { scenariosPerRound: number } = {
   replicas: Number(args.replicas ?? (quick ? 1 : 3)),
-  warmupMs: quick ? 1500 : 3000,
-  warmupMaxMs: quick ? 5000 : 15_000,
-  windows: Number(args.windows ?? (quick ? 4 : 12)),
+  warmupMs: quick ? 1000 : 3000,
+  warmupMaxMs: quick ? 2500 : 15_000,
+  windows: Number(args.windows ?? (quick ? 3 : 12)),
   windowMs: Number(args['window-ms'] ?? (quick ? 500 : 1500)),
   soloMs: quick ? 0 : 2000,
-  scenariosPerRound: quick ? 4 : 1
+  scenariosPerRound: quick ? 2 : 1
 }
 const scenarioNames = args.scenarios !== undefined ? args.scenarios.split(',') : SCENARIOS.map((s) => s.name)
 const outFile = args.out ?? (quick ? undefined : join(repoDir, 'BENCHMARKS.md'))
@@ -90,7 +92,8 @@ const startedAt = performance.now()
 const loadBefore = uptime()
 const cores = planCores()
 
-const variants: Variant[] = [...VARIANTS]
+// The hooks floor is a diagnostic for optimisation; quick mode keeps to the three compared servers.
+const variants: Variant[] = VARIANTS.filter((v) => v !== 'hooks-floor' || (!quick && args['no-floor'] !== true))
 const pluginStatus = pluginDescription()
 log(`bench: ${quick ? 'quick' : 'full'} mode; plugin: ${pluginStatus}`)
 

@@ -1,12 +1,16 @@
 import type { FastifyCorsOptions as FastifyCorsPackageOptions } from '@fastify/cors'
 import type { FastifyCorsOptions } from '../lib/index.js'
 
-/** The three servers every scenario runs side by side. */
-export const VARIANTS = ['bare', 'plugin', 'fastify-cors'] as const
+/**
+ * The servers every scenario runs side by side. `hooks-floor` is bare Fastify plus an empty
+ * onRequest and an empty onSend hook: what any CORS layer built on those two hooks costs at least.
+ */
+export const VARIANTS = ['bare', 'hooks-floor', 'plugin', 'fastify-cors'] as const
 export type Variant = typeof VARIANTS[number]
 
 export const VARIANT_LABELS: Record<Variant, string> = {
   bare: 'bare Fastify',
+  'hooks-floor': 'bare + empty onRequest/onSend hooks',
   plugin: 'fastify-cors-policy',
   'fastify-cors': '@fastify/cors'
 }

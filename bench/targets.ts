@@ -37,9 +37,11 @@ function extraTarget (cells: readonly CellMetrics[], scenario: string, name: str
   const plugin = findCell(cells, scenario, 'plugin')
   const fastifyCors = findCell(cells, scenario, 'fastify-cors')
   const bare = findCell(cells, scenario, 'bare')
-  const reference = fastifyCors?.extraUs !== undefined && bare !== undefined
-    ? `@fastify/cors ${us(fastifyCors.extraUs.value)} over bare ${us(bare.cpuUs.value)}`
-    : ''
+  const floor = findCell(cells, scenario, 'hooks-floor')
+  const reference = [
+    fastifyCors?.extraUs !== undefined && bare !== undefined ? `@fastify/cors ${us(fastifyCors.extraUs.value)} over bare ${us(bare.cpuUs.value)}` : '',
+    floor?.extraUs !== undefined ? `empty onRequest+onSend hooks ${us(floor.extraUs.value)}` : ''
+  ].filter((part) => part !== '').join('; ')
   return target(name, `≤ ${maxUs} µs over bare`, plugin?.extraUs, us, (v) => v <= maxUs, reference)
 }
 
