@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { announceChromiumSkip, chromiumMissing, launchChromium } from '../browser/support/chromium.js'
 import { checkCors } from '../../lib/cors-check.js'
+import { preflightRequest } from '../../lib/browser-model.js'
 
 // The browser model is the oracle of the plugin's tests and the engine of cors-check, so it is
 // held to the real thing: for each misconfiguration, Chromium's console line for a page's fetch()
@@ -67,7 +68,9 @@ if (missing !== undefined && process.env.CI === 'true') {
   test('the browser model predicts Chromium\'s console line', async (suite) => {
     const pageServer = createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>page</title>') })
     const PAGE = `http://localhost:${await listen(pageServer)}`
+    const preflightsSeen: string[][] = []
     const api = createServer((req, res) => {
+      if (req.method === 'OPTIONS') preflightsSeen.push(req.rawHeaders)
       const answer = JSON.parse(Buffer.from((req.url as string).split('/')[2] as string, 'base64url').toString()) as Answer
       const fill = (headers: Record<string, string> = {}): Record<string, string> =>
         Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replaceAll('PAGE', PAGE)]))
@@ -89,6 +92,25 @@ if (missing !== undefined && process.env.CI === 'true') {
     const page = await browser.newPage()
     page.setDefaultTimeout(5_000)
     await page.goto(PAGE)
+
+    suite.test('the preflight carries the headers the model builds, in the same order', async (t) => {
+      const answer: Answer = { preflight: { ...allow, 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': '*' } }
+      const url = `${API}/api/${Buffer.from(JSON.stringify(answer)).toString('base64url')}`
+      const headers: Array<[string, string]> = [['X-Zeta', '1'], ['Content-Type', 'application/json'], ['x-alpha', '2'], ['Accept', 'text/plain'], ['x-zeta', '3']]
+      preflightsSeen.length = 0
+      // Only the preflight matters here; the actual request may fail.
+      await page.evaluate(async ({ url, headers }) => { await fetch(url, { method: 'put', headers }).catch(() => undefined) }, { url, headers })
+      const model = preflightRequest({ url, origin: PAGE, method: 'put', headers }).headers
+      const names = new Set(model.map(([name]) => name))
+      const raw = preflightsSeen[0] as string[]
+      const sent: Array<[string, string]> = []
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = (raw[i] as string).toLowerCase()
+        if (names.has(name)) sent.push([name, raw[i + 1] as string])
+      }
+      t.same(sent, model)
+      t.same(model.find(([name]) => name === 'access-control-request-headers'), ['access-control-request-headers', 'content-type,x-alpha,x-zeta'])
+    })
 
     for (const c of cases) {
       suite.test(c.desc, async (t) => {
