@@ -190,24 +190,31 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   // Fetch#http-requests: browsers also send Origin on same-origin non-GET requests
   function isSameOrigin (request: FastifyRequest, origin: string): boolean {
-    return request.headers[SEC_FETCH_SITE] === 'same-origin' || origin === `${request.protocol}://${request.host}`
+    if (request.headers[SEC_FETCH_SITE] === 'same-origin') return true
+    const protocol = request.protocol
+    let host = request.host
+    // an Origin never carries the default port, but a Host header (or a proxy's) may
+    if ((protocol === 'http' && host.endsWith(':80')) || (protocol === 'https' && host.endsWith(':443'))) {
+      host = host.slice(0, host.lastIndexOf(':'))
+    }
+    return origin === `${protocol}://${host}`
   }
 
-  function decideActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined, proceed: Continue): void {
+  function decideActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined, proceed: Continue, preflight = false): void {
     withOriginVerdict(policy, origin, request, (verdict) => {
       if (verdict === 'allowed') {
-        request.cors = new Decision(origin, false, true, 'allowed', undefined, policy, false)
+        request.cors = new Decision(origin, preflight, true, 'allowed', undefined, policy, false)
         proceed()
         return
       }
       const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
       if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) {
-        request.cors = new Decision(origin, false, true, 'same-origin', undefined, policy, false)
+        request.cors = new Decision(origin, preflight, true, 'same-origin', undefined, policy, false)
         proceed()
         return
       }
       const name = routeName(request, entry)
-      const decision = new Decision(origin, false, false, reason, describeOriginDenial(policy, reason, origin, name), policy, false)
+      const decision = new Decision(origin, preflight, false, reason, describeOriginDenial(policy, reason, origin, name), policy, false)
       request.cors = decision
       logDenial(request, decision, name)
       if (policy.enforce && !reply.sent) {
@@ -231,8 +238,8 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       return
     }
     if (!policy.preflight) {
-      request.cors = new Decision(origin, true, false, 'origin-not-allowed', `preflight answering is off for ${name} (preflight: false)`, policy, false)
-      proceed()
+      // preflight: false leaves the OPTIONS request to the application, as any other CORS request
+      decideActual(request, reply, policy, origin, target, proceed, true)
       return
     }
     withOriginVerdict(policy, origin, request, (verdict) => {

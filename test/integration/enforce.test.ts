@@ -127,3 +127,12 @@ test('enforce does not change preflight answers', async (t) => {
   t.equal(denied.statusCode, 403)
   t.equal(denied.body, '')
 })
+
+test('enforce: a Host header with the default port still counts as same-origin', async (t) => {
+  const built = await buildApp(t, { cors: { origin: [APP], enforce: true } })
+  const res = await built.app.inject({ method: 'POST', url: '/items', headers: { origin: 'http://api.internal', host: 'api.internal:80', 'content-type': 'text/plain' }, payload: 'x' })
+  t.equal(res.statusCode, 200)
+  t.equal(built.lastDecision().reason, 'same-origin')
+  const otherPort = await built.app.inject({ method: 'POST', url: '/items', headers: { origin: 'http://api.internal', host: 'api.internal:8080', 'content-type': 'text/plain' }, payload: 'x' })
+  t.equal(otherPort.statusCode, 403, 'a different port is another origin')
+})
