@@ -6,7 +6,8 @@ import type { CorePlan } from './processes.js'
 import { scenarioByName } from './scenarios.js'
 import type { Scenario, Variant } from './scenarios.js'
 import { startServer, stopServers } from './servers.js'
-import type { RunningServer, ServerEntry, Snapshot } from './servers.js'
+import type { RunningServer, Snapshot } from './servers.js'
+import type { ScriptEntry } from './entries.js'
 import { median } from './stats.js'
 
 export interface HttpBenchSettings {
@@ -92,7 +93,7 @@ function variantsOf (scenario: Scenario, variants: readonly Variant[]): Variant[
 
 export async function runRound (
   scenarioNames: readonly string[], variants: readonly Variant[], settings: HttpBenchSettings,
-  entry: ServerEntry, cores: CorePlan, load: LoadGenerator, log: (line: string) => void
+  entry: ScriptEntry, cores: CorePlan, load: LoadGenerator, log: (line: string) => void
 ): Promise<RoundResult> {
   const wanted: Array<{ scenario: Scenario, variant: Variant, replica: number }> = []
   for (const name of scenarioNames) {

@@ -12,7 +12,8 @@ import type { ProfileEntry, ProfileResult } from './report.js'
 import { isVariant, scenarioByName } from './scenarios.js'
 import type { Variant } from './scenarios.js'
 import { startServer, stopServers } from './servers.js'
-import type { ServerEntry } from './servers.js'
+import type { ScriptEntry } from './entries.js'
+import { prepareProfileEntry, UNBUNDLED_MARK } from './entries.js'
 
 interface CpuProfileNode {
   id: number
@@ -30,19 +31,22 @@ const repoDir = fileURLToPath(new URL('..', import.meta.url))
 
 function location (url: string, line: number): string {
   if (url === '') return ''
+  const mark = url.indexOf(UNBUNDLED_MARK)
+  if (mark !== -1) return `${url.slice(mark + UNBUNDLED_MARK.length)}:${line + 1}`
   const path = url.startsWith('file://') ? relative(repoDir, fileURLToPath(url)) : url
   // tsx-compiled modules report line 0 for every function; a file name is all there is then
   return line === 0 ? path : `${path.replace(/^node_modules\//, '')}:${line + 1}`
 }
 
 function isLib (url: string): boolean {
-  return url.includes('/lib/') && !url.includes('node_modules')
+  return url.includes('/lib/') && (!url.includes('node_modules') || url.includes(UNBUNDLED_MARK))
 }
 
 function area (url: string, name: string): string {
   if (url === '') return name.startsWith('(') ? name : '(native)'
   if (isLib(url)) return 'lib/ (this plugin)'
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (url.includes(UNBUNDLED_MARK)) return url.slice(url.indexOf(UNBUNDLED_MARK) + UNBUNDLED_MARK.length).split('/')[0] as string
   if (pkg !== null) return pkg[1] as string
   if (url.startsWith('node:')) return 'node core'
   return relative(repoDir, url.startsWith('file://') ? fileURLToPath(url) : url)
@@ -110,15 +114,16 @@ export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: n
   }
 }
 
-/** Starts a plugin server under `--cpu-prof` (through tsx, so frames point at lib/*.ts), loads it, analyses the profile. */
+/** Starts a server under `--cpu-prof`, loads it, analyses the profile of the loaded period. */
 export async function profileScenario (
-  _entry: ServerEntry, cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number, keepAs?: string,
+  _entry: ScriptEntry, cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number, keepAs?: string,
   variant: Variant = 'plugin'
 ): Promise<ProfileAnalysis> {
   const dir = mkdtempSync(join(tmpdir(), 'fcp-profile-'))
-  const tsxEntry: ServerEntry = { nodeArgs: ['--import', 'tsx', join(repoDir, 'bench', 'server.ts')], description: 'tsx' }
+  // compiled file by file rather than bundled, so that frames point at lib/ files
+  const profileEntry = await prepareProfileEntry()
   try {
-    const server = await startServer(tsxEntry, cores, variant, scenario, 0,
+    const server = await startServer(profileEntry, cores, variant, scenario, 0,
       { extraNodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] })
     const request = scenarioByName(scenario).request
     try {

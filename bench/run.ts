@@ -21,7 +21,7 @@ import { bootstrapMedian } from './stats.js'
 import type { Estimate } from './stats.js'
 import { evaluateTargets, formatEstimate } from './targets.js'
 import type { StartupMeasurement } from './targets.js'
-import { prepareServerEntry } from './servers.js'
+import { prepareEntries } from './entries.js'
 
 const repoDir = dirname(dirname(fileURLToPath(import.meta.url)))
 
@@ -97,7 +97,8 @@ const variants: Variant[] = VARIANTS.filter((v) => v !== 'hooks-floor' || (!quic
 const pluginStatus = pluginDescription()
 log(`bench: ${quick ? 'quick' : 'full'} mode; plugin: ${pluginStatus}`)
 
-const entry = await prepareServerEntry()
+const entries = await prepareEntries()
+const entry = entries.server
 const load = createLoadGenerator(cores, generatorChoice)
 log(`bench: ${cores.description}; ${load.description}`)
 
@@ -118,7 +119,7 @@ if (args['no-micro'] !== true) {
   if (variants.includes('plugin')) {
     log('decision path micro-benchmark')
     try {
-      micro = await runJsonScript<MicroResult[]>(cores.server, 'micro.ts', quick ? ['--quick'] : [], 120_000)
+      micro = await runJsonScript<MicroResult[]>(cores.server, entries.micro, quick ? ['--quick'] : [], 120_000)
     } catch (error) {
       micro = `Not measured: ${error instanceof Error ? error.message : String(error)}`
     }
@@ -136,7 +137,7 @@ if (args['no-startup'] !== true) {
     if (!variants.includes(variant)) return undefined
     const times: number[] = []
     for (let i = 0; i < repeats; i++) {
-      const result = await runJsonScript<{ elapsedMs: number }>(cores.server, 'startup.ts', [variant, '100000'], 60_000)
+      const result = await runJsonScript<{ elapsedMs: number }>(cores.server, entries.startup, [variant, '100000'], 60_000)
       times.push(result.elapsedMs)
     }
     return bootstrapMedian(times)

@@ -1,50 +1,12 @@
 import type { ChildProcess } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { spawnTracked, stopChild, withPrefix } from './processes.js'
 import type { CorePlan } from './processes.js'
+import type { ScriptEntry } from './entries.js'
 import type { Variant } from './scenarios.js'
 
-const benchDir = dirname(fileURLToPath(import.meta.url))
-const repoDir = dirname(benchDir)
-const serverSource = join(benchDir, 'server.ts')
-
-export interface ServerEntry {
-  /** Node arguments that start `bench/server.ts`. */
-  readonly nodeArgs: readonly string[]
-  readonly description: string
-}
-
-interface Esbuild { build: (options: object) => Promise<unknown> }
-
-/**
- * Bundles bench/server.ts and lib/ into one ESM file (dependencies stay external), which starts in
- * about half the time of tsx; with dozens of server processes per run that is most of the start-up.
- * Falls back to tsx when esbuild (tsx's own compiler) cannot be loaded.
- */
-export async function prepareServerEntry (): Promise<ServerEntry> {
-  const outfile = join(repoDir, 'node_modules', '.cache', 'fastify-cors-policy-bench', 'server.mjs')
-  try {
-    const specifier = 'esbuild'
-    const esbuild = await import(specifier) as Esbuild
-    mkdirSync(dirname(outfile), { recursive: true })
-    await esbuild.build({
-      entryPoints: [serverSource],
-      outfile,
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: 'linked',
-      logLevel: 'silent'
-    })
-    return { nodeArgs: ['--enable-source-maps', outfile], description: 'bench/server.ts + lib/ bundled by esbuild (dependencies external)' }
-  } catch {
-    return { nodeArgs: ['--import', 'tsx', serverSource], description: 'bench/server.ts through tsx' }
-  }
-}
+const repoDir = dirname(dirname(fileURLToPath(import.meta.url)))
 
 export interface Snapshot {
   /** CPU time of all the server's threads so far (ns). */
@@ -70,7 +32,7 @@ export interface StartOptions {
 }
 
 export async function startServer (
-  entry: ServerEntry, cores: CorePlan, variant: Variant, scenario: string, replica: number, options: StartOptions = {}
+  entry: ScriptEntry, cores: CorePlan, variant: Variant, scenario: string, replica: number, options: StartOptions = {}
 ): Promise<RunningServer> {
   // Start-up may use every core; the measured life of the server is pinned once it listens.
   const [command, args] = withPrefix(cores.anyCore, process.execPath,
