@@ -30,25 +30,25 @@ async function snapshotAll (servers: readonly RunningServer[]): Promise<Snapshot
 
 /**
  * Until V8 has optimised the hot paths, a fresh server costs several times its steady CPU per
- * request; wait until two consecutive steps agree within 10% for every server (or the limit).
+ * request; wait until three consecutive steps agree within 10% for every server (or the limit).
  */
 async function warmUp (servers: readonly RunningServer[], settings: HttpBenchSettings): Promise<number> {
   const started = performance.now()
   await sleep(settings.warmupMs)
   let previous = await snapshotAll(servers)
-  let previousCost: number[] | undefined
+  const costs: number[][] = []
+  const agree = (a: readonly number[], b: readonly number[]): boolean =>
+    a.every((c, i) => Math.abs(c / (b[i] as number) - 1) < WARMUP_TOLERANCE)
   while (performance.now() - started < settings.warmupMaxMs) {
     await sleep(WARMUP_STEP_MS)
     const current = await snapshotAll(servers)
-    const cost = current.map((c, i) => {
+    costs.push(current.map((c, i) => {
       const p = previous[i] as Snapshot
       return (c.cpuNs - p.cpuNs) / Math.max(1, c.requests - p.requests)
-    })
-    const stable = previousCost !== undefined &&
-      cost.every((c, i) => Math.abs(c / (previousCost?.[i] as number) - 1) < WARMUP_TOLERANCE)
-    if (stable) break
+    }))
     previous = current
-    previousCost = cost
+    const [a, b, c] = costs.slice(-3)
+    if (a !== undefined && b !== undefined && c !== undefined && agree(c, b) && agree(b, a)) break
   }
   return performance.now() - started
 }

@@ -216,7 +216,7 @@ export function renderReport (input: ReportInput): string {
     `  hits every variant alike. Warm-up: each server first answers its scenario's request up to 3 000 times`,
     '  through `app.inject()` (at most 1.5 s, before it is pinned), then the load runs at least',
     `  ${s.warmupMs} ms and until every server's CPU per request`,
-    `  agrees within 10% over two consecutive 500 ms steps (at most ${s.warmupMaxMs} ms): a fresh server costs`,
+    `  agrees within 10% over three consecutive 500 ms steps (at most ${s.warmupMaxMs} ms): a fresh server costs`,
     '  several times its steady cost until V8 has optimised the hot paths.',
     `- **Metric**: CPU time of each server process over a window, read from ${input.cpuSource}, divided by`,
     '  the requests it received in that window. Both are read inside the server at the same instant when the',
