@@ -334,6 +334,12 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       reply.header(ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
       if (policy.credentials) reply.header(ACAC, 'true')
       if (policy.exposeHeaders !== undefined) reply.header(ACEH, policy.exposeHeaders)
+    } else if (!decision.allowed) {
+      // SPEC §5: a denied origin gets no Access-Control-* header at all, not even one a handler set
+      // itself (cyu/rack-cors#162); a route that writes its own CORS headers opts out with cors: false
+      for (const name of Object.keys(reply.getHeaders())) {
+        if (name.startsWith('access-control-')) reply.removeHeader(name)
+      }
     }
     if (policy.varyOrigin) {
       const vary = mergeVary(reply.getHeader(VARY) as string | string[] | undefined, ['Origin'])
