@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
 import { clickDemoCase, openDemoPage } from '../../demo/clicker.js'
 import { startDemo } from '../../demo/start.js'
-import { actionTimeoutMs, announceChromiumSkip, chromiumMissing, launchChromium } from './support/chromium.js'
+import { actionTimeoutMs } from './support/chromium.js'
+import { chromiumSuite } from './support/suite.js'
 
 // `npm run demo`: the demo starts, serves its pages, and shows in Chromium what its README promises.
 
 const caseOptions = { timeout: 30_000 }
-const missing = chromiumMissing()
 
 test('demo/server.ts prints its URLs, serves, and stops cleanly on SIGTERM', caseOptions, async (t) => {
   const entry = fileURLToPath(new URL('../../demo/server.ts', import.meta.url))
@@ -42,61 +42,48 @@ test('demo/server.ts prints its URLs, serves, and stops cleanly on SIGTERM', cas
   t.equal(await exited, 0, 'SIGTERM stops every server and exits 0')
 })
 
-if (missing !== undefined && process.env.CI === 'true') {
-  test('chromium is installed (required when CI=true)', async (t) => {
-    t.fail(`the browser tests must run in CI: ${missing}`)
+chromiumSuite('test/browser/demo.test.ts', 'in Chromium: the demo page', async (suite, { browser }) => {
+  const demo = await startDemo({ apiPort: 0, webPort: 0, otherPort: 0 })
+  suite.teardown(() => demo.close())
+
+  suite.test('on the web app, GET, PUT and the credentialed calls are read; DELETE is refused', caseOptions, async (t) => {
+    const context = await browser.newContext()
+    t.teardown(() => context.close())
+    context.setDefaultTimeout(actionTimeoutMs)
+    const page = await context.newPage()
+    await openDemoPage(page, demo.web)
+
+    const get = await clickDemoCase(page, 'get')
+    t.match(get, [{ step: 'GET /api/items', outcome: 'read 200', text: /"name":"teapot"[\s\S]*reason: 'allowed'/ }])
+
+    const put = await clickDemoCase(page, 'put')
+    t.match(put, [{ step: 'PUT /api/items/42', outcome: 'read 200', text: /"name":"kettle"[\s\S]*x-request-id: demo-1/ }])
+    t.match(put[0]?.text, /OPTIONS \/api\/items\/42 → 204 +request\.cors \{ allowed: true, reason: 'allowed' \}/)
+    t.match(put[0]?.text, /PUT \/api\/items\/42 → 200 +request\.cors \{ allowed: true, reason: 'allowed' \}/)
+
+    const del = await clickDemoCase(page, 'delete')
+    t.match(del, [{ step: 'DELETE /api/items/42', outcome: 'blocked', text: /TypeError: Failed to fetch/ }])
+    t.match(del[0]?.text, /OPTIONS \/api\/items\/42 → 204 +request\.cors \{ allowed: false, reason: 'method-not-allowed' \}/)
+    t.notMatch(del[0]?.text, /DELETE \/api\/items\/42 →/, 'the browser never sent the DELETE')
+
+    const credentials = await clickDemoCase(page, 'credentials')
+    t.match(credentials, [
+      { step: 'POST /api/login', outcome: 'read 200', text: /"loggedIn":"ada"/ },
+      { step: 'GET /api/me', outcome: 'read 200', text: /\{"user":"ada"\}/ }
+    ])
   })
-} else if (missing !== undefined) {
-  announceChromiumSkip('test/browser/demo.test.ts', missing)
-  test('browser: demo page', { skip: missing }, async () => {})
-} else {
-  test('in Chromium: the demo page', async (suite) => {
-    const browser = await launchChromium()
-    const demo = await startDemo({ apiPort: 0, webPort: 0, otherPort: 0 })
-    suite.teardown(async () => {
-      await browser.close()
-      await demo.close()
-    })
 
-    suite.test('on the web app, GET, PUT and the credentialed calls are read; DELETE is refused', caseOptions, async (t) => {
-      const context = await browser.newContext()
-      t.teardown(() => context.close())
-      context.setDefaultTimeout(actionTimeoutMs)
-      const page = await context.newPage()
-      await openDemoPage(page, demo.web)
+  suite.test('on the other origin, the API hides its answers and the page shows why', caseOptions, async (t) => {
+    const context = await browser.newContext()
+    t.teardown(() => context.close())
+    context.setDefaultTimeout(actionTimeoutMs)
+    const page = await context.newPage()
+    await openDemoPage(page, demo.other)
+    t.equal(await page.textContent('#page-verdict'), 'not in the allow-list')
 
-      const get = await clickDemoCase(page, 'get')
-      t.match(get, [{ step: 'GET /api/items', outcome: 'read 200', text: /"name":"teapot"[\s\S]*reason: 'allowed'/ }])
-
-      const put = await clickDemoCase(page, 'put')
-      t.match(put, [{ step: 'PUT /api/items/42', outcome: 'read 200', text: /"name":"kettle"[\s\S]*x-request-id: demo-1/ }])
-      t.match(put[0]?.text, /OPTIONS \/api\/items\/42 → 204 +request\.cors \{ allowed: true, reason: 'allowed' \}/)
-      t.match(put[0]?.text, /PUT \/api\/items\/42 → 200 +request\.cors \{ allowed: true, reason: 'allowed' \}/)
-
-      const del = await clickDemoCase(page, 'delete')
-      t.match(del, [{ step: 'DELETE /api/items/42', outcome: 'blocked', text: /TypeError: Failed to fetch/ }])
-      t.match(del[0]?.text, /OPTIONS \/api\/items\/42 → 204 +request\.cors \{ allowed: false, reason: 'method-not-allowed' \}/)
-      t.notMatch(del[0]?.text, /DELETE \/api\/items\/42 →/, 'the browser never sent the DELETE')
-
-      const credentials = await clickDemoCase(page, 'credentials')
-      t.match(credentials, [
-        { step: 'POST /api/login', outcome: 'read 200', text: /"loggedIn":"ada"/ },
-        { step: 'GET /api/me', outcome: 'read 200', text: /\{"user":"ada"\}/ }
-      ])
-    })
-
-    suite.test('on the other origin, the API hides its answers and the page shows why', caseOptions, async (t) => {
-      const context = await browser.newContext()
-      t.teardown(() => context.close())
-      context.setDefaultTimeout(actionTimeoutMs)
-      const page = await context.newPage()
-      await openDemoPage(page, demo.other)
-      t.equal(await page.textContent('#page-verdict'), 'not in the allow-list')
-
-      const get = await clickDemoCase(page, 'get')
-      t.match(get, [{ step: 'GET /api/items', outcome: 'blocked', text: /GET \/api\/items → 200 +request\.cors \{ allowed: false, reason: 'origin-not-allowed' \}/ }])
-      const put = await clickDemoCase(page, 'put')
-      t.match(put, [{ step: 'PUT /api/items/42', outcome: 'blocked', text: /OPTIONS \/api\/items\/42 → 403 +request\.cors \{ allowed: false, reason: 'origin-not-allowed' \}/ }])
-    })
+    const get = await clickDemoCase(page, 'get')
+    t.match(get, [{ step: 'GET /api/items', outcome: 'blocked', text: /GET \/api\/items → 200 +request\.cors \{ allowed: false, reason: 'origin-not-allowed' \}/ }])
+    const put = await clickDemoCase(page, 'put')
+    t.match(put, [{ step: 'PUT /api/items/42', outcome: 'blocked', text: /OPTIONS \/api\/items\/42 → 403 +request\.cors \{ allowed: false, reason: 'origin-not-allowed' \}/ }])
   })
-}
+})

@@ -1,8 +1,7 @@
-import { test } from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { announceChromiumSkip, chromiumMissing, launchChromium } from '../browser/support/chromium.js'
+import { chromiumSuite } from '../browser/support/suite.js'
 import { checkCors } from '../../lib/cors-check.js'
 import { preflightRequest } from '../../lib/browser-model.js'
 
@@ -55,106 +54,93 @@ async function listen (server: Server): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-const missing = chromiumMissing()
-
-if (missing !== undefined && process.env.CI === 'true') {
-  test('chromium is installed (required when CI=true)', async (t) => {
-    t.fail(`the oracle test must run in CI: ${missing}`)
+chromiumSuite('test/oracle/browser-model-vs-chromium.test.ts', 'the browser model predicts Chromium\'s console line', async (suite, { browser }) => {
+  const pageServer = createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>page</title>') })
+  const PAGE = `http://localhost:${await listen(pageServer)}`
+  const preflightsSeen: string[][] = []
+  const api = createServer((req, res) => {
+    if (req.method === 'OPTIONS') preflightsSeen.push(req.rawHeaders)
+    const answer = JSON.parse(Buffer.from((req.url as string).split('/')[2] as string, 'base64url').toString()) as Answer
+    const fill = (headers: Record<string, string> = {}): Record<string, string> =>
+      Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replaceAll('PAGE', PAGE)]))
+    if (req.method === 'OPTIONS') {
+      if (answer.preflightRedirect === true) res.writeHead(307, { ...fill(answer.preflight), location: '/elsewhere' }).end()
+      else res.writeHead(answer.preflightStatus ?? 204, fill(answer.preflight)).end()
+      return
+    }
+    res.writeHead(200, fill(answer.actual)).end('ok')
   })
-} else if (missing !== undefined) {
-  announceChromiumSkip('test/oracle/browser-model-vs-chromium.test.ts', missing)
-  test('browser model vs Chromium', { skip: missing }, async () => {})
-} else {
-  test('the browser model predicts Chromium\'s console line', async (suite) => {
-    const pageServer = createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>page</title>') })
-    const PAGE = `http://localhost:${await listen(pageServer)}`
-    const preflightsSeen: string[][] = []
-    const api = createServer((req, res) => {
-      if (req.method === 'OPTIONS') preflightsSeen.push(req.rawHeaders)
-      const answer = JSON.parse(Buffer.from((req.url as string).split('/')[2] as string, 'base64url').toString()) as Answer
-      const fill = (headers: Record<string, string> = {}): Record<string, string> =>
-        Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replaceAll('PAGE', PAGE)]))
-      if (req.method === 'OPTIONS') {
-        if (answer.preflightRedirect === true) res.writeHead(307, { ...fill(answer.preflight), location: '/elsewhere' }).end()
-        else res.writeHead(answer.preflightStatus ?? 204, fill(answer.preflight)).end()
+  const API = `http://127.0.0.1:${await listen(api)}`
+  suite.teardown(() => {
+    api.closeAllConnections()
+    api.close()
+    pageServer.close()
+  })
+  const page = await browser.newPage()
+  page.setDefaultTimeout(5_000)
+  await page.goto(PAGE)
+
+  suite.test('the preflight carries the headers the model builds, in the same order', async (t) => {
+    const answer: Answer = { preflight: { ...allow, 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': '*' } }
+    const url = `${API}/api/${Buffer.from(JSON.stringify(answer)).toString('base64url')}`
+    const headers: Array<[string, string]> = [['X-Zeta', '1'], ['Content-Type', 'application/json'], ['x-alpha', '2'], ['Accept', 'text/plain'], ['x-zeta', '3']]
+    preflightsSeen.length = 0
+    // Only the preflight matters here; the actual request may fail.
+    await page.evaluate(async ({ url, headers }) => { await fetch(url, { method: 'put', headers }).catch(() => undefined) }, { url, headers })
+    const model = preflightRequest({ url, origin: PAGE, method: 'put', headers }).headers
+    const names = new Set(model.map(([name]) => name))
+    const raw = preflightsSeen[0] as string[]
+    const sent: Array<[string, string]> = []
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase()
+      if (names.has(name)) sent.push([name, raw[i + 1] as string])
+    }
+    t.same(sent, model)
+    t.same(model.find(([name]) => name === 'access-control-request-headers'), ['access-control-request-headers', 'content-type,x-alpha,x-zeta'])
+  })
+
+  for (const c of cases) {
+    suite.test(c.desc, async (t) => {
+      const url = `${API}/api/${Buffer.from(JSON.stringify(c.answer)).toString('base64url')}`
+      const corsLines: string[] = []
+      let announced = (): void => {}
+      const onConsole = (message: { text: () => string }): void => {
+        if (!message.text().includes('has been blocked by CORS policy')) return
+        corsLines.push(message.text())
+        announced()
+      }
+      page.on('console', onConsole)
+      const outcome = await page.evaluate(async ({ url, method, headers, credentials }) => {
+        try {
+          const response = await fetch(url, { method, headers, credentials: credentials ? 'include' : 'same-origin' })
+          return `read ${response.status}`
+        } catch (error) {
+          return String(error)
+        }
+      }, { url, method: c.method, headers: c.headers ?? {}, credentials: c.credentials === true })
+      // The console message may arrive after the rejection: wait for it, boundedly.
+      if (outcome !== 'read 200' && corsLines.length === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2_000)
+          announced = () => { clearTimeout(timer); resolve() }
+        })
+      }
+      page.off('console', onConsole)
+
+      const report = await checkCors({ url, origin: PAGE, method: c.method, headers: Object.entries(c.headers ?? {}), credentials: c.credentials === true, privateNetwork: false, json: true, timeoutMs: 5_000 })
+      if (c.chromiumAllows === true) {
+        t.equal(outcome, 'read 200', 'Chromium lets it through')
+        t.same(corsLines, [])
+        t.equal(report.verdict, 'blocked', 'the model follows the Fetch standard')
         return
       }
-      res.writeHead(200, fill(answer.actual)).end('ok')
-    })
-    const API = `http://127.0.0.1:${await listen(api)}`
-    const browser = await launchChromium()
-    suite.teardown(async () => {
-      await browser.close()
-      api.closeAllConnections()
-      api.close()
-      pageServer.close()
-    })
-    const page = await browser.newPage()
-    page.setDefaultTimeout(5_000)
-    await page.goto(PAGE)
-
-    suite.test('the preflight carries the headers the model builds, in the same order', async (t) => {
-      const answer: Answer = { preflight: { ...allow, 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': '*' } }
-      const url = `${API}/api/${Buffer.from(JSON.stringify(answer)).toString('base64url')}`
-      const headers: Array<[string, string]> = [['X-Zeta', '1'], ['Content-Type', 'application/json'], ['x-alpha', '2'], ['Accept', 'text/plain'], ['x-zeta', '3']]
-      preflightsSeen.length = 0
-      // Only the preflight matters here; the actual request may fail.
-      await page.evaluate(async ({ url, headers }) => { await fetch(url, { method: 'put', headers }).catch(() => undefined) }, { url, headers })
-      const model = preflightRequest({ url, origin: PAGE, method: 'put', headers }).headers
-      const names = new Set(model.map(([name]) => name))
-      const raw = preflightsSeen[0] as string[]
-      const sent: Array<[string, string]> = []
-      for (let i = 0; i < raw.length; i += 2) {
-        const name = (raw[i] as string).toLowerCase()
-        if (names.has(name)) sent.push([name, raw[i + 1] as string])
+      if (report.verdict === 'allowed') {
+        t.equal(outcome, 'read 200', 'Chromium allows it too')
+        t.same(corsLines, [], 'and prints nothing')
+        return
       }
-      t.same(sent, model)
-      t.same(model.find(([name]) => name === 'access-control-request-headers'), ['access-control-request-headers', 'content-type,x-alpha,x-zeta'])
+      t.equal(outcome, 'TypeError: Failed to fetch', 'Chromium blocks it')
+      t.same(corsLines, [report.console], 'with the console line the model predicts')
     })
-
-    for (const c of cases) {
-      suite.test(c.desc, async (t) => {
-        const url = `${API}/api/${Buffer.from(JSON.stringify(c.answer)).toString('base64url')}`
-        const corsLines: string[] = []
-        let announced = (): void => {}
-        const onConsole = (message: { text: () => string }): void => {
-          if (!message.text().includes('has been blocked by CORS policy')) return
-          corsLines.push(message.text())
-          announced()
-        }
-        page.on('console', onConsole)
-        const outcome = await page.evaluate(async ({ url, method, headers, credentials }) => {
-          try {
-            const response = await fetch(url, { method, headers, credentials: credentials ? 'include' : 'same-origin' })
-            return `read ${response.status}`
-          } catch (error) {
-            return String(error)
-          }
-        }, { url, method: c.method, headers: c.headers ?? {}, credentials: c.credentials === true })
-        // The console message may arrive after the rejection: wait for it, boundedly.
-        if (outcome !== 'read 200' && corsLines.length === 0) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 2_000)
-            announced = () => { clearTimeout(timer); resolve() }
-          })
-        }
-        page.off('console', onConsole)
-
-        const report = await checkCors({ url, origin: PAGE, method: c.method, headers: Object.entries(c.headers ?? {}), credentials: c.credentials === true, privateNetwork: false, json: true, timeoutMs: 5_000 })
-        if (c.chromiumAllows === true) {
-          t.equal(outcome, 'read 200', 'Chromium lets it through')
-          t.same(corsLines, [])
-          t.equal(report.verdict, 'blocked', 'the model follows the Fetch standard')
-          return
-        }
-        if (report.verdict === 'allowed') {
-          t.equal(outcome, 'read 200', 'Chromium allows it too')
-          t.same(corsLines, [], 'and prints nothing')
-          return
-        }
-        t.equal(outcome, 'TypeError: Failed to fetch', 'Chromium blocks it')
-        t.same(corsLines, [report.console], 'with the console line the model predicts')
-      })
-    }
-  })
-}
+  }
+})
