@@ -67,7 +67,9 @@ type Continue = () => void
 /** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS route. */
 export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
   if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
-  const pluginOptions = withoutUndefined(isPlainObject(rawOptions) ? rawOptions : {})
+  // what a route's config.cors is merged over: the plugin's own options minus the plugin-level keys
+  const inheritedOptions = Object.fromEntries(Object.entries(withoutUndefined(isPlainObject(rawOptions) ? rawOptions : {}))
+    .filter(([key]) => ROUTE_OPTION_NAMES.includes(key)))
   const { options, problems } = resolveOptions(rawOptions ?? {})
   if (problems.length > 0) throw optionsError(problems)
   const defaultPolicy = compilePolicy(options)
@@ -109,15 +111,11 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     if (override === false) {
       policy = null
     } else if (isPlainObject(override)) {
-      const merged = { ...pluginOptions, ...withoutUndefined(override) }
-      const keys = ROUTE_OPTION_NAMES.concat(Object.keys(pluginOptions))
-      const routeProblems = resolveOptions(merged, keys)
-      const ownKeyProblems = resolveOptions(withoutUndefined(override), ROUTE_OPTION_NAMES).problems.filter((p) => p.message.includes('not an option') || p.message.includes('plugin-level'))
-      // the merged pass sees the route's unknown or plugin-level keys too; report each key once
-      const ownPaths = new Set(ownKeyProblems.map((p) => p.path))
-      const all = ownKeyProblems.concat(routeProblems.problems.filter((p) => !ownPaths.has(p.path)))
-      if (all.length > 0) throw new CorsInvalidRouteConfigError(name, formatProblems(all))
-      policy = compilePolicy(routeProblems.options)
+      // one pass over the merged options: the route's own unknown or plugin-level keys are reported
+      // once, and so are conflicts with inherited values (e.g. origin '*' under credentials: true)
+      const resolved = resolveOptions({ ...inheritedOptions, ...withoutUndefined(override) }, ROUTE_OPTION_NAMES)
+      if (resolved.problems.length > 0) throw new CorsInvalidRouteConfigError(name, formatProblems(resolved.problems))
+      policy = compilePolicy(resolved.options)
     } else if (override !== undefined) {
       throw new CorsInvalidRouteConfigError(name, `expected false or an options object, received ${renderValue(override)}`)
     }
