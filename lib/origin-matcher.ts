@@ -11,6 +11,8 @@ export interface OriginMatcher {
   readonly subdomainsWithPort: ReadonlySet<string>
   readonly subdomainsAnyPort: ReadonlySet<string>
   readonly regexps: readonly RegExp[]
+  /** length of the longest `.domain` suffix among the `*.` patterns */
+  readonly longestSuffix: number
   /** true when only the exact Set needs to be consulted */
   readonly exactOnly: boolean
 }
@@ -21,7 +23,9 @@ export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], rege
   const anyPortHosts = new Set<string>()
   const subdomainsWithPort = new Set<string>()
   const subdomainsAnyPort = new Set<string>()
+  let longestSuffix = 0
   for (const entry of origins) {
+    if (entry.kind === 'pattern' && entry.subdomains) longestSuffix = Math.max(longestSuffix, entry.host.length + 1)
     if (entry.kind === 'exact') {
       exact.add(entry.origin)
     } else if (!entry.subdomains) {
@@ -39,6 +43,7 @@ export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], rege
     subdomainsWithPort,
     subdomainsAnyPort,
     regexps: Object.freeze(copies),
+    longestSuffix,
     exactOnly: anyPortHosts.size === 0 && subdomainsWithPort.size === 0 && subdomainsAnyPort.size === 0 && copies.length === 0
   })
 }
@@ -62,8 +67,11 @@ export function matchOrigin (matcher: OriginMatcher, origin: string): OriginMatc
     const hostStart = origin.indexOf('://') + 3
     const prefix = origin.slice(0, hostStart) + '*'
     const port = origin.slice(hostEnd)
-    // a wildcard label stands for one or more labels, so the suffix starts after the first label
-    for (let dot = origin.indexOf('.', hostStart + 1); dot !== -1 && dot < hostEnd; dot = origin.indexOf('.', dot + 1)) {
+    // a wildcard label stands for one or more labels, so the suffix starts after the first label;
+    // suffixes longer than every configured one cannot match, so a host of many short labels costs
+    // no more than the configured domains (without this bound the probing is quadratic in its length)
+    const from = Math.max(hostStart + 1, hostEnd - matcher.longestSuffix)
+    for (let dot = origin.indexOf('.', from); dot !== -1 && dot < hostEnd; dot = origin.indexOf('.', dot + 1)) {
       const key = prefix + origin.slice(dot, hostEnd)
       if (matcher.subdomainsAnyPort.has(key) || matcher.subdomainsWithPort.has(key + port)) return 'allowed'
     }

@@ -51,3 +51,12 @@ test('lookup structures: sets, not lists', async (t) => {
   t.equal(matchOrigin(matcher, 'https://x.apps.example.net'), 'allowed')
   t.equal(compile(['https://a.com']).exactOnly, true)
 })
+
+test('a host of many labels is probed only where a configured suffix could start', async (t) => {
+  const matcher = compile(['https://*.x.example', 'https://*.b.example.org'])
+  t.equal(matcher.longestSuffix, '.b.example.org'.length)
+  const hostile = 'https://' + 'a.'.repeat(503) + 'x.example'
+  t.equal(matchOrigin(matcher, hostile), 'allowed', 'still matched by its real suffix')
+  t.equal(matchOrigin(matcher, 'https://' + 'a.'.repeat(503) + 'y.example'), 'not-allowed')
+  t.equal(matchOrigin(compile(['https://*.example.com']), 'https://x.example.com'), 'allowed', 'the scan never starts inside the scheme')
+})
