@@ -180,9 +180,7 @@ export function unanchoredRegExpFix (re: RegExp): string | undefined {
   alternatives.push(source.slice(start))
   const anchored = alternatives.every((alt) => alt.startsWith('^') && endsWithUnescapedDollar(alt))
   if (anchored) return undefined
-  const inner = alternatives.length === 1
-    ? (alternatives[0] as string).replace(/^\^/, '').replace(/(?<!\\)\$$/, '')
-    : source
+  const inner = alternatives.map((alt) => alt.replace(/^\^/, '').replace(/(?<!\\)\$$/, '')).join('|')
   return `/^(?:${inner})$/${re.flags.replace(/[gy]/g, '')}`
 }
 
