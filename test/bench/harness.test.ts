@@ -1,0 +1,126 @@
+// The benchmark's own logic (statistics, the browser-side check that flags a variant doing less,
+// profile attribution). No timing is asserted anywhere.
+import { test } from 'tap'
+import { analyseProfile } from '../../bench/profile.js'
+import { browserWouldAllow, probeDifferences } from '../../bench/probe.js'
+import type { ProbeResult } from '../../bench/probe.js'
+import { SCENARIOS, scenarioByName } from '../../bench/scenarios.js'
+import { bootstrap, bootstrapMedian, median, quantile } from '../../bench/stats.js'
+import { evaluateTargets } from '../../bench/targets.js'
+
+function answer (status: number, headers: Record<string, string>): ProbeResult {
+  return {
+    status,
+    headers: {
+      'access-control-allow-origin': headers.acao,
+      'access-control-allow-credentials': headers.acac,
+      'access-control-allow-methods': headers.acam,
+      'access-control-allow-headers': headers.acah,
+      vary: headers.vary
+    }
+  }
+}
+
+test('median and quantile interpolate and ignore non-finite values', async (t) => {
+  t.equal(median([3, 1, 2]), 2)
+  t.equal(median([4, 1, 3, 2]), 2.5)
+  t.equal(quantile([0, 10], 0.25), 2.5)
+  t.equal(median([1, Number.NaN, 3]), 2)
+  t.ok(Number.isNaN(median([])))
+})
+
+test('bootstrap intervals are deterministic and contain the point estimate', async (t) => {
+  const values = [10, 11, 9, 10.5, 9.5, 10.2, 9.8, 30]
+  const first = bootstrapMedian(values)
+  const second = bootstrapMedian(values)
+  t.same(first, second)
+  t.equal(first.value, median(values))
+  t.ok(first.low <= first.value && first.value <= first.high)
+  t.ok(first.high < 30, 'one outlier window does not drag the median interval to it')
+  const single = bootstrapMedian([5])
+  t.equal(single.value, 5)
+  t.ok(Number.isNaN(single.low), 'no interval from one window')
+  const ratio = bootstrap([[2, 2, 2], [1, 1, 1]], ([a, b]) => median(a as number[]) / median(b as number[]))
+  t.same(ratio, { value: 2, low: 2, high: 2 })
+})
+
+test('browserWouldAllow applies the CORS check to actual requests', async (t) => {
+  const get = scenarioByName('simple-get').request
+  const origin = get.headers.origin as string
+  t.equal(browserWouldAllow(get, answer(200, { acao: origin, acac: 'true' })), true)
+  t.equal(browserWouldAllow(get, answer(200, {})), false)
+  t.equal(browserWouldAllow(get, answer(200, { acao: '*', acac: 'true' })), false, "'*' fails with credentials")
+  t.equal(browserWouldAllow(get, answer(200, { acao: '*' })), true)
+  t.equal(browserWouldAllow(scenarioByName('no-origin').request, answer(200, {})), true, 'no Origin: nothing to check')
+})
+
+test('browserWouldAllow checks a preflight’s status, method and every requested header', async (t) => {
+  const preflight = scenarioByName('preflight').request
+  const origin = preflight.headers.origin as string
+  const ok = { acao: origin, acac: 'true', acam: 'GET, PUT', acah: 'Content-Type, X-Custom' }
+  t.equal(browserWouldAllow(preflight, answer(204, ok)), true)
+  t.equal(browserWouldAllow(preflight, answer(403, ok)), false)
+  t.equal(browserWouldAllow(preflight, answer(204, { ...ok, acam: 'GET' })), false)
+  t.equal(browserWouldAllow(preflight, answer(204, { ...ok, acah: 'content-type' })), false)
+  t.equal(browserWouldAllow(preflight, answer(204, { ...ok, acam: '*', acah: '*' })), false, 'wildcards do not apply with credentials')
+  t.equal(browserWouldAllow(preflight, answer(204, { acao: origin, acam: '*', acah: '*' })), true)
+})
+
+test('probeDifferences compares lists as sets but notices a header sent by one side only', async (t) => {
+  const a = answer(204, { acao: 'https://a.example', acam: 'GET, PUT', vary: 'Origin, Access-Control-Request-Headers' })
+  const b = answer(204, { acao: 'https://a.example', acam: 'put,get', vary: 'access-control-request-headers, origin' })
+  t.same(probeDifferences(a, b), [])
+  t.same(probeDifferences(a, { ...b, status: 200 }), ['status 204 vs 200'])
+  const echoed = answer(204, { acao: 'https://a.example', acam: 'GET, PUT', acah: ',,,', vary: 'Origin, Access-Control-Request-Headers' })
+  t.same(probeDifferences(a, echoed), ['ACAH — vs `,,,`'])
+})
+
+test('every scenario has a request and options for the plugin; @fastify/cors only where expressible', async (t) => {
+  const names = SCENARIOS.map((s) => s.name)
+  t.equal(new Set(names).size, names.length, 'names are unique')
+  for (const scenario of SCENARIOS) {
+    t.ok(scenario.pluginOptions().origin !== undefined, `${scenario.name}: plugin origin`)
+    t.ok(scenario.fastifyCorsOptions === undefined || scenario.fastifyCorsOptions().origin !== undefined, `${scenario.name}: @fastify/cors origin`)
+  }
+  t.equal((scenarioByName('adv-long-origin').request.headers.origin as string).length, 16 * 1024)
+  t.equal((scenarioByName('adv-acrh-commas').request.headers['access-control-request-headers'] as string), ','.repeat(8192))
+  t.equal((scenarioByName('adv-acrh-1000').request.headers['access-control-request-headers'] as string).split(',').length, 1000)
+  t.throws(() => scenarioByName('nope'), /unknown scenario 'nope'/)
+})
+
+test('targets without measurements are reported as not measured, never as met', async (t) => {
+  const targets = evaluateTargets([], { plugin: undefined, fastifyCors: undefined, bare: undefined })
+  t.equal(targets.length, 11)
+  t.same([...new Set(targets.map((target) => target.status))], ['not measured'])
+  const startup = evaluateTargets([], { plugin: { value: 1200, low: 1100, high: 1300 }, fastifyCors: undefined, bare: undefined }).at(-1)
+  t.equal(startup?.status, 'missed')
+  const close = evaluateTargets([], { plugin: { value: 950, low: 900, high: 1050 }, fastifyCors: undefined, bare: undefined }).at(-1)
+  t.equal(close?.status, 'met, CI crosses limit')
+})
+
+test('analyseProfile attributes time to lib/ functions up to Fastify’s hook runner only', async (t) => {
+  const file = (path: string): string => `file:///repo/${path}`
+  const frame = (id: number, functionName: string, url: string, children: number[] = []): {
+    id: number, callFrame: { functionName: string, url: string, lineNumber: number }, children: number[]
+  } => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children })
+  const profile = {
+    nodes: [
+      frame(1, '(root)', '', [2, 6, 7]),
+      frame(2, 'corsOnSend', file('lib/plugin.ts'), [3, 5]),
+      frame(3, 'next', file('node_modules/fastify/lib/hooks.js'), [4]),
+      frame(4, 'writev', ''),
+      frame(5, 'mergeVary', file('lib/vary.ts')),
+      frame(6, '(garbage collector)', ''),
+      frame(7, '(idle)', '')
+    ],
+    startTime: 0,
+    // one sample per 10 µs; the delta that follows a sample is its weight
+    samples: [4, 5, 2, 6, 7, 4],
+    timeDeltas: [0, 10, 10, 10, 10, 10, 10]
+  }
+  const result = analyseProfile(profile, 'simple-get', 0, 1000)
+  t.equal(result.totalMs, 0.05, 'idle samples are not CPU time')
+  t.equal(result.libOwnMs, 0.02, 'mergeVary and corsOnSend itself, not the response written under next()')
+  t.same(result.libInclusive.map((e) => e.functionName), ['corsOnSend', 'mergeVary'])
+  t.equal(result.top[0]?.functionName, 'writev')
+})
