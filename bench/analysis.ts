@@ -1,5 +1,5 @@
-import { cellCpuUs, cellKey } from './http-bench.js'
-import type { CellKey, RoundResult, SoloResult } from './http-bench.js'
+import { cellCpuUs, cellKey, cellOffMainUs } from './http-bench.js'
+import type { CellKey, RoundResult, ServerWindow, SoloResult } from './http-bench.js'
 import type { ProbeResult } from './probe.js'
 import type { Variant } from './scenarios.js'
 import { bootstrap, bootstrapMedian, median } from './stats.js'
@@ -11,6 +11,8 @@ export interface CellMetrics {
   /** Per-window CPU µs/request (median over processes). */
   readonly windowCpuUs: readonly number[]
   readonly cpuUs: Estimate
+  /** Of the CPU per request, the part spent off the main thread (V8's GC/compiler workers, libuv). */
+  readonly offMainUs: Estimate
   /** cell / bare, per window. */
   readonly ratioBare: Estimate | undefined
   /** cell − bare, per window (µs). */
@@ -25,10 +27,29 @@ export interface CellMetrics {
   readonly errors: number
 }
 
-function perWindow (round: RoundResult, key: CellKey): number[] {
-  return round.windows.map((w) => {
+const UNSTEADY_FACTOR = 1.3
+
+/**
+ * Leading windows in which the round was visibly still warming up (a bare server costing over 1.3×
+ * its median), at most half of them. A burst of load from elsewhere later in the round hits every
+ * variant alike and stays in; a server still being optimised by V8 does not, so it is left out.
+ */
+export function steadyStart (round: RoundResult): number {
+  const scores = round.windows.map(() => 0)
+  for (const scenario of round.scenarios) {
+    const bare = round.windows.map((w) => cellCpuUs(w[cellKey(scenario, 'bare')] ?? []))
+    const typical = median(bare)
+    bare.forEach((value, i) => { scores[i] = Math.max(scores[i] as number, value / typical) })
+  }
+  let start = 0
+  while (start < Math.floor(scores.length / 2) && (scores[start] as number) > UNSTEADY_FACTOR) start++
+  return start
+}
+
+function perWindow (round: RoundResult, key: CellKey, measure: (samples: readonly ServerWindow[]) => number = cellCpuUs): number[] {
+  return round.windows.slice(steadyStart(round)).map((w) => {
     const samples = w[key]
-    return samples === undefined ? Number.NaN : cellCpuUs(samples)
+    return samples === undefined ? Number.NaN : measure(samples)
   })
 }
 
@@ -49,12 +70,13 @@ export function analyseRounds (rounds: readonly RoundResult[]): CellMetrics[] {
         const cpu = perWindow(round, key)
         if (!cpu.some(Number.isFinite)) continue
         const isPlugin = variant === 'plugin'
-        const samples = round.windows.flatMap((w) => w[key] ?? [])
+        const samples = round.windows.slice(steadyStart(round)).flatMap((w) => w[key] ?? [])
         cells.push({
           scenario,
           variant,
           windowCpuUs: cpu,
           cpuUs: bootstrapMedian(cpu),
+          offMainUs: bootstrapMedian(perWindow(round, key, cellOffMainUs)),
           ratioBare: hasBare ? bootstrapMedian(pairwise(cpu, bare, (x, y) => x / y)) : undefined,
           extraUs: hasBare ? bootstrapMedian(pairwise(cpu, bare, (x, y) => x - y)) : undefined,
           ratioFastifyCors: isPlugin && hasFastifyCors ? bootstrapMedian(pairwise(cpu, fastifyCors, (x, y) => x / y)) : undefined,

@@ -28,6 +28,13 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
       app.addHook('onRequest', function emptyOnRequest (_request, _reply, done) { done() })
       app.addHook('onSend', function emptyOnSend (_request, _reply, payload, done) { done(null, payload) })
       break
+    case 'heap-floor': {
+      app.options('*', (_request, reply) => { reply.code(204).send() })
+      // JSON round trip: flat strings, as compact as a JavaScript Set of them can be
+      const origins = JSON.parse(JSON.stringify(scenario.retainedOrigins?.() ?? [])) as string[]
+      app.decorate('benchRetainedOrigins', new Set(origins))
+      break
+    }
     case 'plugin':
       await app.register(corsPolicy, scenario.pluginOptions())
       break

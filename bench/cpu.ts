@@ -27,6 +27,15 @@ export function processCpuNs (pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_NS
 }
 
+/** CPU time of the process's main thread alone (ns); the rest is V8's and libuv's worker threads. */
+export function mainThreadCpuNs (pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0])
+  } catch {
+    return Number.NaN
+  }
+}
+
 export function cpuSource (): string {
   return existsSync(`/proc/${process.pid}/task/${process.pid}/schedstat`)
     ? '`/proc/<pid>/task/*/schedstat` (ns, all threads)'

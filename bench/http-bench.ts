@@ -61,6 +61,8 @@ export function cellKey (scenario: string, variant: Variant): CellKey {
 export interface ServerWindow {
   readonly replica: number
   readonly cpuNs: number
+  /** Of which on the main thread; the rest ran on V8's workers (concurrent GC, compilers) and libuv's. */
+  readonly mainCpuNs: number
   readonly requests: number
   /** Socket errors of the whole load (recorded on the last window). */
   readonly errors: number
@@ -87,8 +89,14 @@ export function cellCpuUs (samples: readonly ServerWindow[]): number {
   return median(samples.filter((s) => s.requests > 0).map((s) => s.cpuNs / s.requests / 1000))
 }
 
+/** CPU µs per request spent off the main thread (V8's GC and compiler workers, libuv), median over processes. */
+export function cellOffMainUs (samples: readonly ServerWindow[]): number {
+  return median(samples.filter((s) => s.requests > 0).map((s) => (s.cpuNs - s.mainCpuNs) / s.requests / 1000))
+}
+
 function variantsOf (scenario: Scenario, variants: readonly Variant[]): Variant[] {
-  return variants.filter((v) => v !== 'fastify-cors' || scenario.fastifyCorsOptions !== undefined)
+  return variants.filter((v) => (v !== 'fastify-cors' || scenario.fastifyCorsOptions !== undefined) &&
+    (v !== 'heap-floor' || scenario.retainedOrigins !== undefined))
 }
 
 export async function runRound (
@@ -134,7 +142,13 @@ export async function runRound (
         servers.forEach((server, i) => {
           const start = before[i] as Snapshot
           const end = after[i] as Snapshot
-          const sample = { replica: server.replica, cpuNs: end.cpuNs - start.cpuNs, requests: end.requests - start.requests, errors: 0 }
+          const sample = {
+            replica: server.replica,
+            cpuNs: end.cpuNs - start.cpuNs,
+            mainCpuNs: end.mainCpuNs - start.mainCpuNs,
+            requests: end.requests - start.requests,
+            errors: 0
+          }
           ;(window[cellKey(server.scenario, server.variant)] ??= []).push(sample)
         })
         windows.push(window)

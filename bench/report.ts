@@ -56,6 +56,8 @@ export interface ReportInput {
   readonly startup: string[]
   readonly profiles: readonly ProfileResult[]
   readonly durationS: number
+  /** Leading windows left out per round as still warming up. */
+  readonly excludedWindows: readonly number[]
 }
 
 const fixed = (digits: number) => (value: number): string => value.toFixed(digits)
@@ -79,7 +81,7 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
       const cell = findCell(cells, scenario.name, variant)
       if (cell === undefined) {
         if (variant === 'fastify-cors' && scenario.fastifyCorsOptions === undefined) {
-          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', '', ''])
+          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', '', '', ''])
         }
         continue
       }
@@ -89,6 +91,7 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
         formatEstimate(cell.cpuUs, fixed(2)),
         variant === 'bare' ? '1' : formatEstimate(cell.ratioBare, fixed(3)),
         variant === 'bare' ? '0' : formatEstimate(cell.extraUs, fixed(2)),
+        cell.offMainUs.value.toFixed(2),
         cell.ratioFastifyCors !== undefined ? formatEstimate(cell.ratioFastifyCors, fixed(3)) : '',
         cell.solo !== undefined ? Math.round(cell.solo.requestsPerSecond).toLocaleString('en-US') : 'n/a',
         cell.solo !== undefined ? cell.solo.p99Ms.toFixed(2) : 'n/a'
@@ -163,11 +166,14 @@ export function renderReport (input: ReportInput): string {
     '',
     'CPU µs/req: server CPU time per request under concurrent load (all variants at once);',
     '× bare, µs over bare and × @fastify/cors: the same, divided (or subtracted) window by window.',
-    '"bare + empty onRequest/onSend hooks" is the floor of any CORS layer built on those two hooks.',
+    '"bare + empty onRequest/onSend hooks" is the floor of any CORS layer built on those two hooks;',
+    '"bare + a Set of the same origins" is what merely keeping the allow-list alive costs (garbage collection).',
+    'off-main µs/req: the part of the CPU per request spent outside the JavaScript thread, mostly V8\'s',
+    'concurrent and parallel GC workers: it grows with the heap a server keeps alive.',
     'req/s and p99 (ms): one server alone under load, for information only (the generator shares a core with other work).',
     '',
-    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', '× bare', 'µs over bare', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
-      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', '× bare', 'µs over bare', 'off-main µs/req', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
+      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     '',
     '## Probes',
     '',
@@ -222,7 +228,9 @@ export function renderReport (input: ReportInput): string {
     '  the requests it received in that window. Both are read inside the server at the same instant when the',
     '  harness asks for a snapshot over stdin (one read of /proc per window; the count is one `request`',
     '  listener, identical in every variant). Per window: median over the processes of a variant, then',
-    '  divided by (or minus) the bare servers of the same scenario in the same window.',
+    '  divided by (or minus) the bare servers of the same scenario in the same window. Leading windows in',
+    '  which a bare server still cost over 1.3× its median (still warming up) are left out, at most half of',
+    `  a round's: ${input.excludedWindows.join(', ')} window(s) in the ${input.excludedWindows.length} rounds of this run.`,
     '  Reported: median over windows, with a 95% percentile-bootstrap interval (4 000 resamples of the windows).',
     '- **Across scenarios** (100 000 origins vs 1, adversarial vs preflight), rounds differ, so each side is',
     '  reduced to its own median and the windows of both rounds are resampled independently; the scale',

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { analyseRounds } from './analysis.js'
+import { analyseRounds, steadyStart } from './analysis.js'
 import { runJsonScript } from './child-json.js'
 import { cpuSource } from './cpu.js'
 import { runRound } from './http-bench.js'
@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     'window-ms': { type: 'string' },
     generator: { type: 'string', default: 'auto' },
     profile: { type: 'boolean' },
+    'no-profile': { type: 'boolean', default: false },
     'no-micro': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
     'no-startup': { type: 'boolean', default: false },
@@ -52,7 +53,8 @@ if (args.help === true) {
   --window-ms MS        length of one window
   --generator G         wrk | autocannon | auto (wrk when installed)
   --profile             CPU-profile the plugin in scenarios whose target was missed (default in full mode)
-  --no-floor            leave out the 'bare + empty hooks' diagnostic servers (always left out in --quick)
+  --no-profile          do not profile
+  --no-floor            leave out the diagnostic 'floor' servers (always left out in --quick)
   --no-micro, --no-startup  skip the decision-path micro-benchmark / the start-up measurement
 `)
   process.exit(0)
@@ -92,8 +94,9 @@ const startedAt = performance.now()
 const loadBefore = uptime()
 const cores = planCores()
 
-// The hooks floor is a diagnostic for optimisation; quick mode keeps to the three compared servers.
-const variants: Variant[] = VARIANTS.filter((v) => v !== 'hooks-floor' || (!quick && args['no-floor'] !== true))
+// The floors are diagnostics for optimisation; quick mode keeps to the three compared servers.
+const isFloor = (v: Variant): boolean => v === 'hooks-floor' || v === 'heap-floor'
+const variants: Variant[] = VARIANTS.filter((v) => !isFloor(v) || (!quick && args['no-floor'] !== true))
 const pluginStatus = pluginDescription()
 log(`bench: ${quick ? 'quick' : 'full'} mode; plugin: ${pluginStatus}`)
 
@@ -167,7 +170,7 @@ if (args['no-startup'] !== true) {
 const targets = evaluateTargets(cells, startup)
 
 const profiles: ProfileResult[] = []
-const wantProfiles = args.profile ?? !quick
+const wantProfiles = args['no-profile'] !== true && (args.profile ?? !quick)
 if (wantProfiles && variants.includes('plugin')) {
   const missedScenarios = new Set<string>()
   const byTarget: Record<string, string> = {
@@ -215,7 +218,8 @@ const report = renderReport({
   micro,
   startup: startupLines,
   profiles,
-  durationS: (performance.now() - startedAt) / 1000
+  durationS: (performance.now() - startedAt) / 1000,
+  excludedWindows: rounds.map(steadyStart)
 })
 
 process.stdout.write(report + '\n')

@@ -2,15 +2,18 @@ import type { FastifyCorsOptions as FastifyCorsPackageOptions } from '@fastify/c
 import type { FastifyCorsOptions } from '../lib/index.js'
 
 /**
- * The servers every scenario runs side by side. `hooks-floor` is bare Fastify plus an empty
- * onRequest and an empty onSend hook: what any CORS layer built on those two hooks costs at least.
+ * The servers every scenario runs side by side. Two are diagnostics for optimisation: `hooks-floor`
+ * is bare Fastify plus an empty onRequest and an empty onSend hook, what any CORS layer built on
+ * those two hooks costs at least; `heap-floor` (large allow-lists only) is bare Fastify keeping a
+ * Set of the same origin strings alive, what the garbage collector charges for holding them at all.
  */
-export const VARIANTS = ['bare', 'hooks-floor', 'plugin', 'fastify-cors'] as const
+export const VARIANTS = ['bare', 'hooks-floor', 'heap-floor', 'plugin', 'fastify-cors'] as const
 export type Variant = typeof VARIANTS[number]
 
 export const VARIANT_LABELS: Record<Variant, string> = {
   bare: 'bare Fastify',
   'hooks-floor': 'bare + empty onRequest/onSend hooks',
+  'heap-floor': 'bare + a Set of the same origins',
   plugin: 'fastify-cors-policy',
   'fastify-cors': '@fastify/cors'
 }
@@ -30,6 +33,8 @@ export interface Scenario {
   readonly pluginOptions: () => PluginOptions
   /** `undefined` when @fastify/cors cannot express the policy (reported as n/a). */
   readonly fastifyCorsOptions: (() => FastifyCorsPackageOptions) | undefined
+  /** The configured origin strings, for the `heap-floor` variant; only large allow-lists have one. */
+  readonly retainedOrigins?: () => string[]
   /** Whether a browser would pass the CORS check; a probe that disagrees is flagged. `undefined`: no expectation. */
   readonly expectAllowed: boolean | undefined
 }
@@ -77,6 +82,7 @@ function listScenario (name: string, title: string, count: number): Scenario {
   return {
     name,
     title,
+    ...(count >= 10_000 ? { retainedOrigins: () => exactOrigins(count) } : {}),
     request: { method: 'GET', path: ROUTE_PATH, headers: { origin: lastExactOrigin(count) } },
     pluginOptions: () => ({ origin: exactOrigins(count), credentials: true, methods: METHODS }),
     fastifyCorsOptions: () => ({ origin: exactOrigins(count), credentials: true, methods: METHODS }),
@@ -143,6 +149,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'GET, 10 000 wildcard patterns (match last)',
     request: { method: 'GET', path: ROUTE_PATH, headers: { origin: 'https://app.tenant9999.example.com' } },
     pluginOptions: () => ({ origin: tenantPatterns(10_000), credentials: true, methods: METHODS }),
+    retainedOrigins: () => tenantPatterns(10_000),
     // @fastify/cors has no patterns: the equivalent anchored RegExp per tenant.
     fastifyCorsOptions: () => ({ origin: tenantRegExps(10_000), credentials: true, methods: METHODS }),
     expectAllowed: true

@@ -1,8 +1,8 @@
 // One benchmark server: `server.ts <variant> <scenario>`. Prints `READY <port>` once listening on
-// loopback; answers each `snapshot` line on stdin with `SNAPSHOT <cpu ns> <requests>`; exits on
+// loopback; answers each `snapshot` line on stdin with `SNAPSHOT <cpu ns> <requests> <main-thread cpu ns>`; exits on
 // SIGTERM/SIGINT or as soon as its parent goes away (stdin closes).
 import { buildApp } from './app.js'
-import { processCpuNs } from './cpu.js'
+import { mainThreadCpuNs, processCpuNs } from './cpu.js'
 import { isVariant, scenarioByName } from './scenarios.js'
 
 const [variant, scenarioName] = process.argv.slice(2)
@@ -36,7 +36,7 @@ process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
   pending += chunk
   let newline = pending.indexOf('\n')
   while (newline !== -1) {
-    if (pending.slice(0, newline) === 'snapshot') process.stdout.write(`SNAPSHOT ${processCpuNs(process.pid)} ${requests}\n`)
+    if (pending.slice(0, newline) === 'snapshot') process.stdout.write(`SNAPSHOT ${processCpuNs(process.pid)} ${requests} ${mainThreadCpuNs(process.pid)}\n`)
     pending = pending.slice(newline + 1)
     newline = pending.indexOf('\n')
   }

@@ -13,6 +13,8 @@ export interface Snapshot {
   readonly cpuNs: number
   /** Requests received so far. */
   readonly requests: number
+  /** CPU time of the main (JavaScript) thread so far (ns). */
+  readonly mainCpuNs: number
 }
 
 export interface RunningServer {
@@ -49,11 +51,11 @@ export async function startServer (
       pending += chunk
       let newline = pending.indexOf('\n')
       while (newline !== -1) {
-        const [kind, first, second] = pending.slice(0, newline).split(' ')
+        const [kind, first, second, third] = pending.slice(0, newline).split(' ')
         pending = pending.slice(newline + 1)
         newline = pending.indexOf('\n')
         if (kind === 'READY') { clearTimeout(timer); resolve(Number(first)) }
-        if (kind === 'SNAPSHOT') waiting.shift()?.({ cpuNs: Number(first), requests: Number(second) })
+        if (kind === 'SNAPSHOT') waiting.shift()?.({ cpuNs: Number(first), requests: Number(second), mainCpuNs: Number(third) })
       }
     })
     child.once('exit', (code, signal) => {
