@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os'
+import { cpus, loadavg, release, totalmem, type } from 'node:os'
 
 const require = createRequire(import.meta.url)
 
@@ -42,9 +42,9 @@ function cpuMhz (): string {
 export function machineFacts (): string[] {
   const cpu = cpus()[0]
   return [
-    `CPU: ${cpu?.model ?? 'unknown'}${cpuMhz()}; ${availableParallelism()} cores available to this process`,
+    `CPU: ${cpu?.model ?? 'unknown'}${cpuMhz()}; ${cpus().length} cores`,
     `Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ${type()} ${release()}`,
     `Node ${process.version}; fastify ${packageVersion('fastify')}; @fastify/cors ${packageVersion('@fastify/cors')}`,
-    `Other \`node\` processes on the machine at the end of the run: ${runningNodeProcesses()} (the machine is shared)`
+    `\`node\` processes on the machine at the end of the run, this harness included: ${runningNodeProcesses()} (the machine is shared)`
   ]
 }

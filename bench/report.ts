@@ -140,6 +140,20 @@ function probeRows (cells: readonly CellMetrics[]): string[][] {
     ])
 }
 
+/**
+ * The hooks floor is the same server in every round, so the spread of its cost over bare across
+ * rounds shows how finely this run can compare scenarios measured in different rounds.
+ */
+function resolutionNote (cells: readonly CellMetrics[]): string {
+  const floors = cells.filter((c) => c.variant === 'hooks-floor' && c.extraUs !== undefined)
+    .map((c) => c.extraUs?.value as number)
+  if (floors.length < 2) return 'Resolution: not estimated (the diagnostic floors were not run).'
+  const low = Math.min(...floors)
+  const high = Math.max(...floors)
+  return `Resolution: the "bare + empty onRequest/onSend hooks" server is identical in every round, yet measured ${low.toFixed(2)} to ${high.toFixed(2)} µs over bare ` +
+    `across the ${floors.length} rounds; within a round the intervals above hold, but differences of a few µs between rounds (and sub-µs targets) are below what this machine resolves.`
+}
+
 export function renderReport (input: ReportInput): string {
   const s = input.settings
   const lines: string[] = [
@@ -161,6 +175,8 @@ export function renderReport (input: ReportInput): string {
     '',
     ...table(['target', 'limit', 'measured [95% CI]', 'status', 'for comparison'],
       input.targets.map((t) => [t.target, t.limit, formatEstimate(t.measured, t.format), t.status, t.reference])),
+    '',
+    resolutionNote(input.cells),
     '',
     '## Results',
     '',
@@ -214,8 +230,9 @@ export function renderReport (input: ReportInput): string {
     '## Method',
     '',
     `- **Servers**: for each scenario, ${s.replicas} server process(es) per variant (bare Fastify with the same routes,`,
-    '  fastify-cors-policy, and @fastify/cors with equivalent options), each its own Node process, so no',
-    `  policy shares a JIT with another; ${s.scenariosPerRound} scenario(s) per round. Source: ${input.serverEntry}.`,
+    '  fastify-cors-policy, and @fastify/cors with equivalent options; in full mode also the two diagnostic',
+    '  floors), each its own Node process, so no policy shares a JIT with another;',
+    `  ${s.scenariosPerRound} scenario(s) per round. Source: ${input.serverEntry}.`,
     `- **Cores**: ${input.pinning}.`,
     `- **Load**: ${input.generator}; every server of a round is loaded at the same time, continuously,`,
     `  and the load is cut into ${s.windows} windows of ${s.windowMs} ms, so that noise from the shared machine`,
