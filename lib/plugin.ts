@@ -64,6 +64,11 @@ function headerValue (value: string | string[] | undefined): string | undefined 
 
 type Continue = () => void
 
+const VARY_ORIGIN = ['Origin'] as const
+
+/** An origin verdict once any origin function has settled. */
+type SettledVerdict = 'allowed' | 'not-allowed' | 'invalid' | 'failed'
+
 /** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS route. */
 export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
   if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
@@ -146,7 +151,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
    * Runs the origin function with a deadline. A throw, a rejection, a non-`true` answer after the
    * deadline all deny: a failing check must never turn a request into a 500 (expressjs/cors#92).
    */
-  function runOriginCheck (policy: CorsPolicy, origin: string, request: FastifyRequest, settle: (verdict: 'allowed' | 'not-allowed' | 'failed') => void): void {
+  function runOriginCheck (policy: CorsPolicy, origin: string, request: FastifyRequest, settle: (verdict: SettledVerdict) => void): void {
     let answer: boolean | Promise<boolean>
     try {
       answer = policy.originCheck!(origin, request)
@@ -179,13 +184,6 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     })
   }
 
-  /** Resolves the origin part of the decision, synchronously unless an origin function returns a promise. */
-  function withOriginVerdict (policy: CorsPolicy, origin: string, request: FastifyRequest, next: (verdict: 'allowed' | 'not-allowed' | 'invalid' | 'failed') => void): void {
-    const verdict = originVerdict(policy, origin)
-    if (verdict === 'check') runOriginCheck(policy, origin, request, next)
-    else next(verdict)
-  }
-
   // Fetch#http-requests: browsers also send Origin on same-origin non-GET requests
   function isSameOrigin (request: FastifyRequest, origin: string): boolean {
     if (request.headers[SEC_FETCH_SITE] === 'same-origin') return true
@@ -198,30 +196,39 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     return origin === `${protocol}://${host}`
   }
 
+  // the origin is decided synchronously unless an origin function returns a promise; the sync path
+  // allocates no closure
   function decideActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined, proceed: Continue, preflight = false): void {
-    withOriginVerdict(policy, origin, request, (verdict) => {
-      if (verdict === 'allowed') {
-        request.cors = new Decision(origin, preflight, true, 'allowed', undefined, policy, false)
-        proceed()
-        return
-      }
-      const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
-      if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) {
-        request.cors = new Decision(origin, preflight, true, 'same-origin', undefined, policy, false)
-        proceed()
-        return
-      }
-      const name = routeName(request, entry)
-      const decision = new Decision(origin, preflight, false, reason, describeOriginDenial(policy, reason, origin, name), policy, false)
-      request.cors = decision
-      logDenial(request, decision, name)
-      if (policy.enforce && !reply.sent) {
-        // SPEC §6: CORS only hides responses; enforce stops the handler for denied cross-origin requests
-        reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Cross-origin request refused: ${decision.detail as string}`, reason })
-        return
-      }
+    const verdict = originVerdict(policy, origin)
+    if (verdict === 'check') {
+      runOriginCheck(policy, origin, request, (settled) => { finishActual(request, reply, policy, origin, entry, proceed, preflight, settled) })
+    } else {
+      finishActual(request, reply, policy, origin, entry, proceed, preflight, verdict)
+    }
+  }
+
+  function finishActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined, proceed: Continue, preflight: boolean, verdict: SettledVerdict): void {
+    if (verdict === 'allowed') {
+      request.cors = new Decision(origin, preflight, true, 'allowed', undefined, policy, false)
       proceed()
-    })
+      return
+    }
+    const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
+    if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) {
+      request.cors = new Decision(origin, preflight, true, 'same-origin', undefined, policy, false)
+      proceed()
+      return
+    }
+    const name = routeName(request, entry)
+    const decision = new Decision(origin, preflight, false, reason, describeOriginDenial(policy, reason, origin, name), policy, false)
+    request.cors = decision
+    logDenial(request, decision, name)
+    if (policy.enforce && !reply.sent) {
+      // SPEC §6: CORS only hides responses; enforce stops the handler for denied cross-origin requests
+      reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Cross-origin request refused: ${decision.detail as string}`, reason })
+      return
+    }
+    proceed()
   }
 
   function answerPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
@@ -240,41 +247,48 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       decideActual(request, reply, policy, origin, target, proceed, true)
       return
     }
-    withOriginVerdict(policy, origin, request, (verdict) => {
-      if (verdict !== 'allowed') {
-        const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
-        const decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
-        request.cors = decision
-        logDenial(request, decision, name)
-        // Fetch#http-responses: a denied preflight is best answered 403 without CORS headers
-        reply.code(403).header(CONTENT_LENGTH, '0').send()
-        return
-      }
-      const headers = request.headers
-      const outcome = evaluatePreflight(policy, requestMethod, headerValue(headers[ACRH]), headerValue(headers[ACRPN]),
-        target === undefined ? undefined : PreflightRoutes.methodsOf(target), name)
-      const allowed = outcome.reason === 'allowed'
-      const decision = new Decision(origin, true, allowed, outcome.reason, outcome.detail, policy, true)
+    const verdict = originVerdict(policy, origin)
+    if (verdict === 'check') {
+      runOriginCheck(policy, origin, request, (settled) => { finishPreflight(request, reply, origin, requestMethod, proceed, target, policy, name, settled) })
+    } else {
+      finishPreflight(request, reply, origin, requestMethod, proceed, target, policy, name, verdict)
+    }
+  }
+
+  function finishPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue, target: RouteEntry | undefined, policy: CorsPolicy, name: string, verdict: SettledVerdict): void {
+    if (verdict !== 'allowed') {
+      const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
+      const decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
       request.cors = decision
-      reply.header(ACAO, policy.originKind === 'any' ? '*' : origin)
-      if (policy.credentials) reply.header(ACAC, 'true')
-      if (outcome.allowMethods !== undefined) reply.header(ACAM, outcome.allowMethods)
-      if (outcome.allowHeaders !== undefined) reply.header(ACAH, outcome.allowHeaders)
-      if (allowed) {
-        if (policy.maxAge !== undefined) reply.header(ACMA, policy.maxAge)
-        if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
-        if (headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
-      } else {
-        logDenial(request, decision, name)
-      }
-      if (policy.preflightVary !== undefined) reply.header(VARY, policy.preflightVary)
-      if (policy.preflightContinue) {
-        proceed()
-        return
-      }
-      // Content-Length: 0 because some Safari versions hang on a body-less 204 without it
-      reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
-    })
+      logDenial(request, decision, name)
+      // Fetch#http-responses: a denied preflight is best answered 403 without CORS headers
+      reply.code(403).header(CONTENT_LENGTH, '0').send()
+      return
+    }
+    const headers = request.headers
+    const outcome = evaluatePreflight(policy, requestMethod, headerValue(headers[ACRH]), headerValue(headers[ACRPN]),
+      target === undefined ? undefined : PreflightRoutes.methodsOf(target), name)
+    const allowed = outcome.reason === 'allowed'
+    const decision = new Decision(origin, true, allowed, outcome.reason, outcome.detail, policy, true)
+    request.cors = decision
+    reply.header(ACAO, policy.originKind === 'any' ? '*' : origin)
+    if (policy.credentials) reply.header(ACAC, 'true')
+    if (outcome.allowMethods !== undefined) reply.header(ACAM, outcome.allowMethods)
+    if (outcome.allowHeaders !== undefined) reply.header(ACAH, outcome.allowHeaders)
+    if (allowed) {
+      if (policy.maxAge !== undefined) reply.header(ACMA, policy.maxAge)
+      if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
+      if (headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
+    } else {
+      logDenial(request, decision, name)
+    }
+    if (policy.preflightVary !== undefined) reply.header(VARY, policy.preflightVary)
+    if (policy.preflightContinue) {
+      proceed()
+      return
+    }
+    // Content-Length: 0 because some Safari versions hang on a body-less 204 without it
+    reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
   }
 
   // in a prefixed scope the catch-all OPTIONS route is `${prefix}*`, which also matches `/apix` for
@@ -340,8 +354,13 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       }
     }
     if (policy.varyOrigin) {
-      const vary = mergeVary(reply.getHeader(VARY) as string | string[] | undefined, ['Origin'])
-      if (vary !== undefined) reply.header(VARY, vary)
+      const existing = reply.getHeader(VARY) as string | string[] | undefined
+      if (existing === undefined) {
+        reply.header(VARY, 'Origin')
+      } else {
+        const vary = mergeVary(existing, VARY_ORIGIN)
+        if (vary !== undefined) reply.header(VARY, vary)
+      }
     }
   }
 
