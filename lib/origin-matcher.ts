@@ -17,6 +17,15 @@ export interface OriginMatcher {
   readonly exactOnly: boolean
 }
 
+/**
+ * A sequential copy of a string built by concatenation or slicing: V8 keeps such strings as trees
+ * of parts (or views of a parent), several heap objects each, and a large allow-list would keep all
+ * of them alive and make every full garbage collection mark them.
+ */
+function flat (value: string): string {
+  return Buffer.from(value, 'latin1').toString('latin1')
+}
+
 /** Builds the lookup structures once; RegExps are copied without `g`/`y` so `lastIndex` never matters. */
 export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], regexps: readonly RegExp[]): OriginMatcher {
   const exact = new Set<string>()
@@ -27,7 +36,7 @@ export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], rege
   for (const entry of origins) {
     if (entry.kind === 'pattern' && entry.subdomains) longestSuffix = Math.max(longestSuffix, entry.host.length + 1)
     if (entry.kind === 'exact') {
-      exact.add(entry.origin)
+      exact.add(flat(entry.origin))
     } else if (!entry.subdomains) {
       anyPortHosts.add(`${entry.scheme}://${entry.host}`)
     } else if (entry.port === '*') {

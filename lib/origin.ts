@@ -63,6 +63,31 @@ export function serializedOriginHostEnd (value: string): number {
   return hostEnd
 }
 
+/**
+ * Fast path for the common case, so that compiling a long allow-list stays cheap: an http(s) origin
+ * already in serialised form with a plain DNS name (labels of letters, digits and hyphens, the last
+ * one not numeric). Anything else, IP addresses included, goes through the full URL parser.
+ */
+function isPlainHttpOrigin (raw: string): boolean {
+  if (!raw.startsWith('https://') && !raw.startsWith('http://')) return false
+  const hostEnd = serializedOriginHostEnd(raw)
+  if (hostEnd === -1) return false
+  const host = raw.slice(raw.indexOf('://') + 3, hostEnd)
+  let labelStart = 0
+  for (let i = 0; i <= host.length; i++) {
+    const code = i === host.length ? 46 : host.charCodeAt(i)
+    if (code === 46 /* . */) {
+      const label = host.slice(labelStart, i)
+      if (label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return false
+      labelStart = i + 1
+    } else if (code === 95 /* _ */) {
+      return false
+    }
+  }
+  const last = host.slice(host.lastIndexOf('.') + 1)
+  return !/^[0-9]+$/.test(last)
+}
+
 /** A configured origin after validation. */
 export type ConfiguredOrigin =
   | { kind: 'exact', origin: string }
@@ -85,6 +110,7 @@ function quote (value: string): string {
 export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
   if (raw === 'null') return { kind: 'exact', origin: 'null' }
   if (raw === '*') return { kind: 'error', problem: "'*' cannot be mixed with other origins; use origin: '*' on its own" }
+  if (isPlainHttpOrigin(raw)) return { kind: 'exact', origin: raw }
   const trimmed = raw.trim()
   if (trimmed !== raw || raw.length === 0) {
     return { kind: 'error', problem: `${quote(raw)} has surrounding white space; did you mean ${quote(trimmed)}?` }

@@ -73,7 +73,7 @@ type SettledVerdict = 'allowed' | 'not-allowed' | 'invalid' | 'failed'
 export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
   if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
   // what a route's config.cors is merged over: the plugin's own options minus the plugin-level keys
-  const inheritedOptions = Object.fromEntries(Object.entries(withoutUndefined(isPlainObject(rawOptions) ? rawOptions : {}))
+  let inheritedOptions: Record<string, unknown> = Object.fromEntries(Object.entries(withoutUndefined(isPlainObject(rawOptions) ? rawOptions : {}))
     .filter(([key]) => ROUTE_OPTION_NAMES.includes(key)))
   const { options, problems } = resolveOptions(rawOptions ?? {})
   if (problems.length > 0) throw optionsError(problems)
@@ -387,7 +387,15 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     })
   })
 
+  // routes cannot be added once the app is ready: let the raw options (an allow-list of 100 000
+  // strings, say) be collected, so only the compiled policies stay on the heap
+  fastify.addHook('onReady', function corsReleaseOptions (done) {
+    inheritedOptions = {}
+    done()
+  })
+
   if (options.preflight) {
+    const strictPreflight = options.strictPreflight
     fastify.route({
       method: 'OPTIONS',
       url: '*',
@@ -407,7 +415,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
           return
         }
         // not a preflight: an OPTIONS request of the application's, which has no route for it
-        if (options.strictPreflight) {
+        if (strictPreflight) {
           reply.code(400).type('text/plain; charset=utf-8').send('Invalid Preflight Request')
         } else {
           reply.code(204).header(CONTENT_LENGTH, '0').send()
