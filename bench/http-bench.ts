@@ -19,6 +19,8 @@ export interface HttpBenchSettings {
   readonly windowMs: number
   /** 0 skips the solo phase. */
   readonly soloMs: number
+  /** Upper bound of each server's `app.inject()` warm-up before it listens. */
+  readonly injectWarmupMs: number
 }
 
 const WARMUP_STEP_MS = 500
@@ -113,7 +115,7 @@ export async function runRound (
   const started = performance.now()
   const servers: RunningServer[] = []
   try {
-    const results = await Promise.allSettled(wanted.map(async (w) => await startServer(entry, cores, w.variant, w.scenario.name, w.replica)))
+    const results = await Promise.allSettled(wanted.map(async (w) => await startServer(entry, cores, w.variant, w.scenario.name, w.replica, { injectWarmupMs: settings.injectWarmupMs })))
     for (const r of results) if (r.status === 'fulfilled') servers.push(r.value)
     const failed = results.find((r) => r.status === 'rejected')
     if (failed !== undefined) throw failed.reason

@@ -12,7 +12,7 @@ import type { Estimate } from './stats.js'
 
 const quick = process.argv.includes('--quick')
 const BATCHES = quick ? 5 : 21
-const BATCH_TARGET_NS = 20e6
+const BATCH_TARGET_NS = quick ? 8e6 : 20e6
 
 export interface MicroResultJson {
   readonly name: string

@@ -45,7 +45,8 @@ const { values: args } = parseArgs({
 
 if (args.help === true) {
   process.stdout.write(`usage: npm run bench -- [options]
-  --quick               about a minute: 1 server per variant, short windows, 2 scenarios per round, no solo phase
+  --quick               under a minute on a quiet machine: 1 server per variant, 3 scenarios per round,
+                        short warm-up and windows, no solo phase, no floors, no profiles
   --scenarios a,b       only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
   --out FILE            markdown output (default: BENCHMARKS.md; none in --quick mode)
   --replicas N          server processes per variant and scenario
@@ -63,12 +64,13 @@ if (args.help === true) {
 const quick = args.quick === true
 const settings: HttpBenchSettings & { scenariosPerRound: number } = {
   replicas: Number(args.replicas ?? (quick ? 1 : 3)),
-  warmupMs: quick ? 1000 : 3000,
-  warmupMaxMs: quick ? 2500 : 15_000,
-  windows: Number(args.windows ?? (quick ? 3 : 12)),
+  warmupMs: quick ? 500 : 3000,
+  warmupMaxMs: quick ? 2000 : 15_000,
+  injectWarmupMs: quick ? 400 : 1500,
+  windows: Number(args.windows ?? (quick ? 4 : 12)),
   windowMs: Number(args['window-ms'] ?? (quick ? 500 : 1500)),
   soloMs: quick ? 0 : 2000,
-  scenariosPerRound: quick ? 2 : 1
+  scenariosPerRound: quick ? 3 : 1
 }
 const scenarioNames = args.scenarios !== undefined ? args.scenarios.split(',') : SCENARIOS.map((s) => s.name)
 const outFile = args.out ?? (quick ? undefined : join(repoDir, 'BENCHMARKS.md'))

@@ -5,9 +5,9 @@ import { buildApp } from './app.js'
 import { mainThreadCpuNs, processCpuNs } from './cpu.js'
 import { isVariant, scenarioByName } from './scenarios.js'
 
-const [variant, scenarioName] = process.argv.slice(2)
+const [variant, scenarioName, injectLimitText] = process.argv.slice(2)
 if (variant === undefined || !isVariant(variant) || scenarioName === undefined) {
-  process.stderr.write('usage: server.ts <bare|hooks-floor|plugin|fastify-cors> <scenario>\n')
+  process.stderr.write('usage: server.ts <variant> <scenario> [inject warm-up limit ms]\n')
   process.exit(2)
 }
 
@@ -18,7 +18,7 @@ await app.listen({ host: '127.0.0.1', port: 0 })
 // Warm the JIT before the server is pinned to the shared core: the same request through
 // app.inject() exercises routing, hooks and the CORS layer; the HTTP path warms under real load.
 const WARMUP_INJECTIONS = 3000
-const WARMUP_LIMIT_MS = 1500
+const WARMUP_LIMIT_MS = Number(injectLimitText ?? 1500)
 const warmupStarted = performance.now()
 for (let i = 0; i < WARMUP_INJECTIONS && performance.now() - warmupStarted < WARMUP_LIMIT_MS; i++) {
   await app.inject({ method: scenario.request.method, url: scenario.request.path, headers: scenario.request.headers })

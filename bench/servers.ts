@@ -30,6 +30,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   readonly extraNodeArgs?: readonly string[]
+  /** Upper bound of the server's own `app.inject()` warm-up before it listens (ms). */
+  readonly injectWarmupMs?: number
   readonly timeoutMs?: number
 }
 
@@ -38,7 +40,7 @@ export async function startServer (
 ): Promise<RunningServer> {
   // Start-up may use every core; the measured life of the server is pinned once it listens.
   const [command, args] = withPrefix(cores.anyCore, process.execPath,
-    [...(options.extraNodeArgs ?? []), ...entry.nodeArgs, variant, scenario])
+    [...(options.extraNodeArgs ?? []), ...entry.nodeArgs, variant, scenario, String(options.injectWarmupMs ?? 1500)])
   const child = spawnTracked(command, args, { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] })
   const timeoutMs = options.timeoutMs ?? 120_000
   const waiting: Array<(snapshot: Snapshot) => void> = []
