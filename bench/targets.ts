@@ -67,16 +67,33 @@ function shift (estimate: Estimate, by: number): Estimate {
   return { value: estimate.value + by, low: estimate.low + by, high: estimate.high + by }
 }
 
+/** Per-window CPU the CORS layer adds over bare Fastify in the same round. */
+function extraSeries (cells: readonly CellMetrics[], scenario: string, variant: 'plugin' | 'fastify-cors'): number[] | undefined {
+  const cell = findCell(cells, scenario, variant)
+  const bare = findCell(cells, scenario, 'bare')
+  if (cell === undefined || bare === undefined) return undefined
+  return cell.windowCpuUs.map((x, i) => x - (bare.windowCpuUs[i] as number))
+}
+
+/**
+ * Judged on what the CORS layer adds over bare Fastify: Node's own parsing of a 16 KiB header costs
+ * bare Fastify as much as any variant, and is no part of the plugin's bounded work.
+ */
 function adversarialTarget (cells: readonly CellMetrics[], scenario: string, name: string): TargetResult {
-  const plugin = findCell(cells, scenario, 'plugin')
-  const preflight = findCell(cells, 'preflight', 'plugin')
-  const measured = plugin !== undefined && preflight !== undefined ? crossRatio(plugin.windowCpuUs, preflight.windowCpuUs) : undefined
-  const fastifyCors = findCell(cells, scenario, 'fastify-cors')
-  const fastifyCorsPreflight = findCell(cells, 'preflight', 'fastify-cors')
-  const reference = fastifyCors !== undefined && fastifyCorsPreflight !== undefined
-    ? `@fastify/cors ${ratio(crossRatio(fastifyCors.windowCpuUs, fastifyCorsPreflight.windowCpuUs).value)}`
-    : ''
-  return target(name, '≤ 2× a normal preflight', measured, ratio, (v) => v <= 2, reference)
+  const plugin = extraSeries(cells, scenario, 'plugin')
+  const preflight = extraSeries(cells, 'preflight', 'plugin')
+  const measured = plugin !== undefined && preflight !== undefined ? crossRatio(plugin, preflight) : undefined
+  const fastifyCors = extraSeries(cells, scenario, 'fastify-cors')
+  const fastifyCorsPreflight = extraSeries(cells, 'preflight', 'fastify-cors')
+  const pluginTotal = findCell(cells, scenario, 'plugin')
+  const preflightTotal = findCell(cells, 'preflight', 'plugin')
+  const reference = [
+    fastifyCors !== undefined && fastifyCorsPreflight !== undefined ? `@fastify/cors ${ratio(crossRatio(fastifyCors, fastifyCorsPreflight).value)}` : '',
+    pluginTotal !== undefined && preflightTotal !== undefined
+      ? `whole request incl. Node's header parsing: ${ratio(crossRatio(pluginTotal.windowCpuUs, preflightTotal.windowCpuUs).value)}`
+      : ''
+  ].filter((part) => part !== '').join('; ')
+  return target(name, '≤ 2× a normal preflight (CPU over bare)', measured, ratio, (v) => v <= 2, reference)
 }
 
 export interface StartupMeasurement {
