@@ -60,3 +60,14 @@ test('a host of many labels is probed only where a configured suffix could start
   t.equal(matchOrigin(matcher, 'https://' + 'a.'.repeat(503) + 'y.example'), 'not-allowed')
   t.equal(matchOrigin(compile(['https://*.example.com']), 'https://x.example.com'), 'allowed', 'the scan never starts inside the scheme')
 })
+
+test('RegExps with the same flags are joined into one alternation; back-references keep their own', async (t) => {
+  const matcher = compile([], [/^https:\/\/a\.com$/, /^https:\/\/b\.com$/, /^HTTPS:\/\/C\.COM$/i, /^https:\/\/(x)\1\.com$/, /^https:\/\/(?<n>y)\.com$/])
+  t.equal(matcher.regexps.length, 4, 'one joined + one per other flag set + two kept alone')
+  for (const origin of ['https://a.com', 'https://b.com', 'https://c.com', 'https://xx.com', 'https://y.com']) {
+    t.equal(matchOrigin(matcher, origin), 'allowed', origin)
+  }
+  for (const origin of ['https://a.comb.com', 'https://ab.com', 'https://x.com']) {
+    t.equal(matchOrigin(matcher, origin), 'not-allowed', origin)
+  }
+})
