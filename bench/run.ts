@@ -45,7 +45,7 @@ const { values: args } = parseArgs({
 
 if (args.help === true) {
   process.stdout.write(`usage: npm run bench -- [options]
-  --quick               under a minute on a quiet machine: 1 server per variant, 3 scenarios per round,
+  --quick               under a minute on a quiet machine: 1 server per variant, 5 scenarios per round,
                         short warm-up and windows, no solo phase, no floors, no profiles
   --scenarios a,b       only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
   --out FILE            markdown output (default: BENCHMARKS.md; none in --quick mode)
@@ -70,7 +70,7 @@ const settings: HttpBenchSettings & { scenariosPerRound: number } = {
   windows: Number(args.windows ?? (quick ? 4 : 12)),
   windowMs: Number(args['window-ms'] ?? (quick ? 500 : 1500)),
   soloMs: quick ? 0 : 2000,
-  scenariosPerRound: quick ? 3 : 1
+  scenariosPerRound: quick ? 5 : 1
 }
 const scenarioNames = args.scenarios !== undefined ? args.scenarios.split(',') : SCENARIOS.map((s) => s.name)
 const outFile = args.out ?? (quick ? undefined : join(repoDir, 'BENCHMARKS.md'))
