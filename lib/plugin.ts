@@ -69,6 +69,10 @@ const VARY_ORIGIN = ['Origin'] as const
 /** An origin verdict once any origin function has settled. */
 type SettledVerdict = 'allowed' | 'not-allowed' | 'invalid' | 'failed'
 
+function denialReason (verdict: Exclude<SettledVerdict, 'allowed'>): CorsReason {
+  return verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
+}
+
 /** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS route. */
 export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
   if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
@@ -213,7 +217,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       proceed()
       return
     }
-    const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
+    const reason = denialReason(verdict)
     if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) {
       request.cors = new Decision(origin, preflight, true, 'same-origin', undefined, policy, false)
       proceed()
@@ -257,7 +261,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   function finishPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue, target: RouteEntry | undefined, policy: CorsPolicy, name: string, verdict: SettledVerdict): void {
     if (verdict !== 'allowed') {
-      const reason: CorsReason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
+      const reason = denialReason(verdict)
       const decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
       request.cors = decision
       logDenial(request, decision, name)
@@ -301,14 +305,13 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   }
 
   fastify.addHook('onRequest', function corsOnRequest (request, reply, done) {
+    const origin = headerValue(request.headers.origin)
     if (request.method === 'OPTIONS' && isOutsideScope(request)) {
       // a decision without a policy: onSend adds nothing
-      const origin = headerValue(request.headers.origin)
       request.cors = new Decision(origin, false, origin === undefined, 'disabled', undefined, null, false)
       reply.callNotFound()
       return
     }
-    const origin = headerValue(request.headers.origin)
     const entry = entryOf(request)
     if (origin !== undefined && request.method === 'OPTIONS') {
       const requestMethod = headerValue(request.headers[ACRM])
