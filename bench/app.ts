@@ -15,6 +15,24 @@ async function itemsHandler (): Promise<{ hello: string }> {
   return { hello: 'world' }
 }
 
+function addRoutes (app: FastifyInstance): void {
+  const overrideConfig = { cors: ROUTE_OVERRIDE }
+  app.get(ROUTE_PATH, itemsHandler)
+  app.put(ROUTE_PATH, itemsHandler)
+  app.get(OVERRIDE_ROUTE_PATH, { config: overrideConfig }, itemsHandler)
+}
+
+/** The CORS part of the plugin's answer to the scenario's request: status, then header names and values. */
+export async function pluginAnswer (scenario: Scenario): Promise<{ statusCode: number, names: string[], values: string[] }> {
+  const app = Fastify({ logger: false })
+  await app.register(corsPolicy, scenario.pluginOptions())
+  addRoutes(app)
+  const response = await app.inject({ method: scenario.request.method, url: scenario.request.path, headers: scenario.request.headers })
+  await app.close()
+  const names = Object.keys(response.headers).filter((name) => name.startsWith('access-control-') || name === 'vary' || name === 'cache-control')
+  return { statusCode: response.statusCode, names, values: names.map((name) => String(response.headers[name])) }
+}
+
 /** Same routes for every variant; only the CORS layer differs. */
 export async function buildApp (variant: Variant, scenario: Scenario): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, http: { maxHeaderSize: MAX_HEADER_SIZE } })
@@ -28,6 +46,21 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
       app.addHook('onRequest', function emptyOnRequest (_request, _reply, done) { done() })
       app.addHook('onSend', function emptyOnSend (_request, _reply, payload, done) { done(null, payload) })
       break
+    case 'headers-floor': {
+      // what the two hooks cost once they write what the plugin writes, with no decision at all
+      const { statusCode, names, values } = await pluginAnswer(scenario)
+      app.options('*', (_request, reply) => { reply.code(204).send() })
+      app.addHook('onRequest', function constantCorsHeaders (request, reply, done) {
+        for (let i = 0; i < names.length; i++) reply.header(names[i] as string, values[i])
+        if (request.method === 'OPTIONS') {
+          reply.code(statusCode).header('content-length', '0').send()
+          return
+        }
+        done()
+      })
+      app.addHook('onSend', function emptyOnSend (_request, _reply, payload, done) { done(null, payload) })
+      break
+    }
     case 'heap-floor': {
       app.options('*', (_request, reply) => { reply.code(204).send() })
       // JSON round trip: flat strings, as compact as a JavaScript Set of them can be
@@ -45,9 +78,6 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
       break
     }
   }
-  const overrideConfig = { cors: ROUTE_OVERRIDE }
-  app.get(ROUTE_PATH, itemsHandler)
-  app.put(ROUTE_PATH, itemsHandler)
-  app.get(OVERRIDE_ROUTE_PATH, { config: overrideConfig }, itemsHandler)
+  addRoutes(app)
   return app
 }

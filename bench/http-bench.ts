@@ -98,7 +98,8 @@ export function cellOffMainUs (samples: readonly ServerWindow[]): number {
 
 function variantsOf (scenario: Scenario, variants: readonly Variant[]): Variant[] {
   return variants.filter((v) => (v !== 'fastify-cors' || scenario.fastifyCorsOptions !== undefined) &&
-    (v !== 'heap-floor' || scenario.retainedOrigins !== undefined))
+    (v !== 'heap-floor' || scenario.retainedOrigins !== undefined) &&
+    (v !== 'headers-floor' || scenario.headersFloor === true))
 }
 
 export async function runRound (

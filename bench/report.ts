@@ -187,6 +187,8 @@ export function renderReport (input: ReportInput): string {
     'CPU µs/req: server CPU time per request under concurrent load (all variants at once);',
     '× bare, µs over bare and × @fastify/cors: the same, divided (or subtracted) window by window.',
     '"bare + empty onRequest/onSend hooks" is the floor of any CORS layer built on those two hooks;',
+    '"bare + the same CORS headers as constants" adds the plugin\'s own answer (status and headers) written from those hooks with no decision:',
+    'the floor of any CORS layer on those hooks that answers the same way (scenarios with a µs target only);',
     '"bare + a Set of the same origins" is what merely keeping the allow-list alive costs (garbage collection).',
     'off-main µs/req: the part of the CPU per request spent outside the JavaScript thread, mostly V8\'s',
     'concurrent and parallel GC workers: it grows with the heap a server keeps alive.',

@@ -38,9 +38,11 @@ function extraTarget (cells: readonly CellMetrics[], scenario: string, name: str
   const fastifyCors = findCell(cells, scenario, 'fastify-cors')
   const bare = findCell(cells, scenario, 'bare')
   const floor = findCell(cells, scenario, 'hooks-floor')
+  const headersFloor = findCell(cells, scenario, 'headers-floor')
   const reference = [
     fastifyCors?.extraUs !== undefined && bare !== undefined ? `@fastify/cors ${us(fastifyCors.extraUs.value)} over bare ${us(bare.cpuUs.value)}` : '',
-    floor?.extraUs !== undefined ? `empty onRequest+onSend hooks ${us(floor.extraUs.value)}` : ''
+    floor?.extraUs !== undefined ? `empty onRequest+onSend hooks ${us(floor.extraUs.value)}` : '',
+    headersFloor?.extraUs !== undefined ? `the same hooks writing the same headers as constants ${formatEstimate(headersFloor.extraUs, us)}` : ''
   ].filter((part) => part !== '').join('; ')
   return target(name, `≤ ${maxUs} µs over bare`, plugin?.extraUs, us, (v) => v <= maxUs, reference)
 }

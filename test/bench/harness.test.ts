@@ -1,6 +1,7 @@
 // The benchmark's own logic (statistics, the browser-side check that flags a variant doing less,
 // profile attribution). No timing is asserted anywhere.
 import { test } from 'tap'
+import { buildApp, pluginAnswer } from '../../bench/app.js'
 import { analyseProfile } from '../../bench/profile.js'
 import { browserWouldAllow, probeDifferences } from '../../bench/probe.js'
 import type { ProbeResult } from '../../bench/probe.js'
@@ -123,4 +124,25 @@ test('analyseProfile attributes time to lib/ functions up to Fastify’s hook ru
   t.equal(result.libOwnMs, 0.02, 'mergeVary and corsOnSend itself, not the response written under next()')
   t.same(result.libInclusive.map((e) => e.functionName), ['corsOnSend', 'mergeVary'])
   t.equal(result.top[0]?.functionName, 'writev')
+})
+
+test('the headers floor answers each µs-target scenario exactly as the plugin does', async (t) => {
+  const floored = SCENARIOS.filter((s) => s.headersFloor === true).map((s) => s.name)
+  t.same(floored, ['simple-get', 'no-origin', 'preflight'])
+  for (const name of floored) {
+    const scenario = scenarioByName(name)
+    const inject = async (variant: 'plugin' | 'headers-floor'): Promise<{ statusCode: number, headers: Record<string, unknown> }> => {
+      const app = await buildApp(variant, scenario)
+      const response = await app.inject({ method: scenario.request.method, url: scenario.request.path, headers: scenario.request.headers })
+      await app.close()
+      const { date, ...headers } = response.headers
+      return { statusCode: response.statusCode, headers }
+    }
+    const floor = await inject('headers-floor')
+    t.same(floor, await inject('plugin'), `${name}: same status and headers`)
+  }
+  const preflight = await pluginAnswer(scenarioByName('preflight'))
+  t.equal(preflight.statusCode, 204)
+  t.same(preflight.names, ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers', 'vary'])
+  t.same(preflight.values, ['https://app0.example.com', 'true', 'GET, HEAD, POST, PUT', 'content-type,x-custom', 'Origin, Access-Control-Request-Headers'])
 })
