@@ -2,7 +2,7 @@
  * The pure decision core: given a compiled policy and request header values, what may the browser
  * read, and why. No Fastify import; the plugin feeds it strings and writes what it returns.
  */
-import { SAFELISTED_METHODS, MAX_METHOD_LENGTH, isToken, parseRequestHeaderNames } from './tokens.js'
+import { SAFELISTED_METHODS, MAX_METHOD_LENGTH, isCanonicalHeaderNameList, isToken, parseRequestHeaderNames } from './tokens.js'
 import { matchOrigin } from './origin-matcher.js'
 import { serializedOriginHostEnd } from './origin.js'
 import type { CorsPolicy } from './policy.js'
@@ -82,18 +82,23 @@ export function evaluatePreflight (
     return { reason: 'method-not-allowed', detail: `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.allowMethods ?? 'none'})`, allowMethods, allowHeaders }
   }
   if (requestHeaders !== undefined && requestHeaders !== '') {
-    const names = parseRequestHeaderNames(requestHeaders)
-    if (names === undefined) {
-      return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods, allowHeaders }
-    }
-    if (allowHeaders === undefined) {
-      allowHeaders = names.length === 0 ? undefined : names.join(',')
+    if (allowHeaders === undefined && isCanonicalHeaderNameList(requestHeaders)) {
+      // what browsers send, echoed as it is: parsing and re-joining it would give the same string
+      allowHeaders = requestHeaders
     } else {
-      for (const name of names) {
-        // Fetch#cors-non-wildcard-request-header-name: '*' never covers Authorization
-        if (policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization')) continue
-        const hint = policy.anyHeader ? " ('*' does not cover Authorization; list it explicitly)" : ''
-        return { reason: 'header-not-allowed', detail: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}`, allowMethods, allowHeaders }
+      const names = parseRequestHeaderNames(requestHeaders)
+      if (names === undefined) {
+        return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods, allowHeaders }
+      }
+      if (allowHeaders === undefined) {
+        allowHeaders = names.length === 0 ? undefined : names.join(',')
+      } else {
+        for (const name of names) {
+          // Fetch#cors-non-wildcard-request-header-name: '*' never covers Authorization
+          if (policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization')) continue
+          const hint = policy.anyHeader ? " ('*' does not cover Authorization; list it explicitly)" : ''
+          return { reason: 'header-not-allowed', detail: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}`, allowMethods, allowHeaders }
+        }
       }
     }
   }

@@ -69,6 +69,29 @@ export function isForbiddenRequestHeader (lowerName: string): boolean {
 }
 
 /**
+ * True when Access-Control-Request-Headers is already in the form browsers send it (Fetch#cors-preflight-fetch-0
+ * step 5: lower-cased names joined by ","), within the same limits as `parseRequestHeaderNames`. Such a
+ * value is exactly what parsing and re-joining it would give, so it can be echoed as it is, without
+ * allocating a list per preflight.
+ */
+export function isCanonicalHeaderNameList (value: string): boolean {
+  const length = value.length
+  if (length === 0 || length > MAX_ACRH_LENGTH) return false
+  let names = 1
+  let nameStart = 0
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i)
+    if (code === 44 /* , */) {
+      if (i === nameStart || i - nameStart > MAX_HEADER_NAME_LENGTH || ++names > MAX_ACRH_NAMES) return false
+      nameStart = i + 1
+      continue
+    }
+    if (code >= 128 || TCHAR[code] !== 1 || (code >= 65 && code <= 90)) return false
+  }
+  return length !== nameStart && length - nameStart <= MAX_HEADER_NAME_LENGTH
+}
+
+/**
  * Parses Access-Control-Request-Headers into lower-cased names.
  * Browsers send one line, lower-cased, sorted and comma-joined (Fetch#cors-preflight-fetch-0 step 5),
  * but proxies may split it into several lines, which Node joins with ", "; so OWS and empty elements

@@ -1,5 +1,6 @@
 import { test } from 'tap'
-import { isToken, normalizeMethod, parseRequestHeaderNames, isForbiddenRequestHeader, MAX_ACRH_LENGTH, MAX_ACRH_NAMES } from '../../lib/tokens.js'
+import fc from 'fast-check'
+import { isCanonicalHeaderNameList, isToken, normalizeMethod, parseRequestHeaderNames, isForbiddenRequestHeader, MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH } from '../../lib/tokens.js'
 
 test('isToken', async (t) => {
   t.equal(isToken('PUT', 64), true)
@@ -41,4 +42,40 @@ test('parseRequestHeaderNames', async (t) => {
     { desc: 'as many names as allowed', input: Array.from({ length: MAX_ACRH_NAMES }, (_, i) => `h${i}`).join(','), want: Array.from({ length: MAX_ACRH_NAMES }, (_, i) => `h${i}`) }
   ]
   for (const c of cases) t.same(parseRequestHeaderNames(c.input), c.want, c.desc)
+})
+
+test('isCanonicalHeaderNameList accepts only what parsing and re-joining leaves unchanged', async (t) => {
+  const names = (count: number, length = 2): string => Array.from({ length: count }, (_, i) => `h${String(i).padStart(length - 1, '0')}`).join(',')
+  const cases = [
+    { desc: 'browser form', input: 'content-type,x-custom', want: true },
+    { desc: 'one name', input: 'x-custom', want: true },
+    { desc: 'upper case', input: 'X-Custom', want: false },
+    { desc: 'space after a comma', input: 'content-type, x-custom', want: false },
+    { desc: 'empty element', input: 'a,,b', want: false },
+    { desc: 'leading comma', input: ',a', want: false },
+    { desc: 'trailing comma', input: 'a,', want: false },
+    { desc: 'empty', input: '', want: false },
+    { desc: 'non-token byte', input: 'x-a;b', want: false },
+    { desc: 'non-ASCII', input: 'x-ä', want: false },
+    { desc: 'as many names as allowed', input: names(MAX_ACRH_NAMES), want: true },
+    { desc: 'one name too many', input: names(MAX_ACRH_NAMES + 1), want: false },
+    { desc: 'longest name', input: `a,${'x'.repeat(MAX_HEADER_NAME_LENGTH)}`, want: true },
+    { desc: 'first name too long', input: `${'x'.repeat(MAX_HEADER_NAME_LENGTH + 1)},a`, want: false },
+    { desc: 'last name too long', input: `a,${'x'.repeat(MAX_HEADER_NAME_LENGTH + 1)}`, want: false },
+    { desc: 'over the length limit', input: names(40, 120).slice(0, MAX_ACRH_LENGTH + 1), want: false }
+  ]
+  for (const c of cases) t.equal(isCanonicalHeaderNameList(c.input), c.want, c.desc)
+
+  // the fast path must never echo anything the full parser would refuse or rewrite
+  const alphabet = fc.constantFrom('a', 'z', 'A', '-', '0', ',', ' ', '\t', ';', 'ä', '_')
+  const inputs = fc.oneof(
+    fc.array(alphabet, { maxLength: 40 }).map((chars) => chars.join('')),
+    fc.array(fc.stringMatching(/^[a-z0-9-]{0,130}$/), { maxLength: 70 }).map((parts) => parts.join(','))
+  )
+  fc.assert(fc.property(inputs, (input) => {
+    if (!isCanonicalHeaderNameList(input)) return true
+    const parsed = parseRequestHeaderNames(input)
+    return parsed !== undefined && parsed.join(',') === input
+  }), { seed: 20261124, numRuns: 20_000 })
+  t.pass('20 000 generated values: every accepted value parses and re-joins to itself')
 })
