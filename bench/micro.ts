@@ -134,7 +134,7 @@ const results: MicroResultJson[] = [
   freshOperation('originVerdict: allow-list of 1, disallowed (fresh)', 'Set miss, then origin syntax check', disallowed, (o) => originVerdict(onePolicy, o)),
   freshOperation('originVerdict: 100 000 exact origins, last (fresh)', 'Set hit', last100k, (o) => originVerdict(list100k, o)),
   freshOperation('originVerdict: 10 000 patterns, last (fresh)', 'suffix Set probes', lastPattern, (o) => originVerdict(patterns10k, o)),
-  timeOperation('evaluatePreflight: PUT, content-type,x-custom', 'method + ACRH parse and reflect', () =>
+  timeOperation('evaluatePreflight: PUT, content-type,x-custom', 'method check; a browser-form ACRH is echoed as sent', () =>
     evaluatePreflight(onePolicy, 'PUT', preflightHeaders, undefined, routeMethods, target)),
   timeOperation('evaluatePreflight: ACRH 8 KiB of commas', 'bounded ACRH parse', () =>
     evaluatePreflight(onePolicy, 'PUT', commas, undefined, routeMethods, target)),
