@@ -21,6 +21,8 @@ export interface HttpBenchSettings {
   readonly soloMs: number
   /** Upper bound of each server's `app.inject()` warm-up before it listens. */
   readonly injectWarmupMs: number
+  /** Extra Node/V8 flags for every server process (e.g. `--no-allocation-site-pretenuring`). */
+  readonly nodeArgs?: readonly string[]
 }
 
 const WARMUP_STEP_MS = 500
@@ -116,7 +118,7 @@ export async function runRound (
   const started = performance.now()
   const servers: RunningServer[] = []
   try {
-    const results = await Promise.allSettled(wanted.map(async (w) => await startServer(entry, cores, w.variant, w.scenario.name, w.replica, { injectWarmupMs: settings.injectWarmupMs })))
+    const results = await Promise.allSettled(wanted.map(async (w) => await startServer(entry, cores, w.variant, w.scenario.name, w.replica, { injectWarmupMs: settings.injectWarmupMs, extraNodeArgs: settings.nodeArgs ?? [] })))
     for (const r of results) if (r.status === 'fulfilled') servers.push(r.value)
     const failed = results.find((r) => r.status === 'rejected')
     if (failed !== undefined) throw failed.reason

@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     replicas: { type: 'string' },
     windows: { type: 'string' },
     'window-ms': { type: 'string' },
+    'node-args': { type: 'string' },
     generator: { type: 'string', default: 'auto' },
     profile: { type: 'boolean' },
     'no-profile': { type: 'boolean', default: false },
@@ -53,6 +54,7 @@ if (args.help === true) {
   --windows N           measurement windows per round
   --window-ms MS        length of one window
   --generator G         wrk | autocannon | auto (wrk when installed)
+  --node-args "FLAGS"   extra Node/V8 flags for every server, e.g. "--no-allocation-site-pretenuring"
   --profile             CPU-profile the plugin in scenarios whose target was missed (default in full mode)
   --no-profile          do not profile
   --no-floor            leave out the diagnostic 'floor' servers (always left out in --quick)
@@ -70,6 +72,7 @@ const settings: HttpBenchSettings & { scenariosPerRound: number } = {
   windows: Number(args.windows ?? (quick ? 4 : 12)),
   windowMs: Number(args['window-ms'] ?? (quick ? 500 : 1500)),
   soloMs: quick ? 0 : 2000,
+  nodeArgs: args['node-args']?.split(' ').filter((flag) => flag !== '') ?? [],
   scenariosPerRound: quick ? 5 : 1
 }
 const scenarioNames = args.scenarios !== undefined ? args.scenarios.split(',') : SCENARIOS.map((s) => s.name)
@@ -227,7 +230,8 @@ const report = renderReport({
 process.stdout.write(report + '\n')
 if (outFile !== undefined) {
   writeFileSync(outFile, report + '\n')
-  const rawFile = join(repoDir, 'bench', 'results', `${quick ? 'quick' : 'full'}.json`)
+  // the raw windows go next to a report written elsewhere, so a side run never replaces the full run's
+  const rawFile = args.out === undefined ? join(repoDir, 'bench', 'results', `${quick ? 'quick' : 'full'}.json`) : outFile.replace(/(\.md)?$/, '.json')
   mkdirSync(dirname(rawFile), { recursive: true })
   writeFileSync(rawFile, JSON.stringify({ settings, rounds, startup, micro }, null, 1) + '\n')
   log(`bench: wrote ${outFile} and ${rawFile}`)
