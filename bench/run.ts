@@ -54,7 +54,7 @@ if (args.help === true) {
   --windows N           measurement windows per round
   --window-ms MS        length of one window
   --generator G         wrk | autocannon | auto (wrk when installed)
-  --node-args "FLAGS"   extra Node/V8 flags for every server, e.g. "--no-allocation-site-pretenuring"
+  --node-args=FLAGS     extra Node/V8 flags for every server (space-separated), e.g. --node-args=--no-allocation-site-pretenuring
   --profile             CPU-profile the plugin in scenarios whose target was missed (default in full mode)
   --no-profile          do not profile
   --no-floor            leave out the diagnostic 'floor' servers (always left out in --quick)

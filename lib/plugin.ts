@@ -190,14 +190,18 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   // Fetch#http-requests: browsers also send Origin on same-origin non-GET requests
   function isSameOrigin (request: FastifyRequest, origin: string): boolean {
-    if (request.headers[SEC_FETCH_SITE] === 'same-origin') return true
+    const site = request.headers[SEC_FETCH_SITE]
+    // a browser that sends Sec-Fetch-Site says 'same-origin' for every same-origin request
+    if (site !== undefined) return site === 'same-origin'
     const protocol = request.protocol
     let host = request.host
     // an Origin never carries the default port, but a Host header (or a proxy's) may
     if ((protocol === 'http' && host.endsWith(':80')) || (protocol === 'https' && host.endsWith(':443'))) {
       host = host.slice(0, host.lastIndexOf(':'))
     }
-    return origin === `${protocol}://${host}`
+    // origin === `${protocol}://${host}`, compared in place: this runs for every refused origin
+    return origin.length === protocol.length + 3 + host.length && origin.startsWith(protocol) &&
+      origin.startsWith('://', protocol.length) && origin.endsWith(host)
   }
 
   // the origin is decided synchronously unless an origin function returns a promise; the sync path

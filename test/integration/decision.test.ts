@@ -98,7 +98,11 @@ test('reason precedence: disabled, no-origin, invalid-origin, allowed, same-orig
     ['allowed beats same-origin', '/items', { origin: 'http://api.example.com', host: 'api.example.com' }, 'allowed', true],
     ['same-origin by Origin = own origin', '/items', { origin: 'http://other.example.com', host: 'other.example.com' }, 'same-origin', true],
     ['same-origin by Sec-Fetch-Site', '/items', { origin: 'https://front.example.com', host: 'api.internal', 'sec-fetch-site': 'same-origin' }, 'same-origin', true],
-    ['same-site is not same-origin', '/items', { origin: 'https://front.example.com', host: 'api.internal', 'sec-fetch-site': 'same-site' }, 'origin-not-allowed', false]
+    ['same-site is not same-origin', '/items', { origin: 'https://front.example.com', host: 'api.internal', 'sec-fetch-site': 'same-site' }, 'origin-not-allowed', false],
+    ['Sec-Fetch-Site: cross-site outweighs an Origin equal to the Host', '/items', { origin: 'http://other.example.com', host: 'other.example.com', 'sec-fetch-site': 'cross-site' }, 'origin-not-allowed', false],
+    ['a longer Origin that ends with the Host is not same-origin', '/items', { origin: 'http://evil.other.example.com', host: 'other.example.com' }, 'origin-not-allowed', false],
+    ['an Origin with another scheme is not same-origin', '/items', { origin: 'https://other.example.com', host: 'other.example.com' }, 'origin-not-allowed', false],
+    ['the default port in Host is tolerated', '/items', { origin: 'http://other.example.com', host: 'other.example.com:80' }, 'same-origin', true]
   ]
   for (const [desc, url, headers, reason, allowed] of cases) {
     const res = await app.inject({ method: url === '/items' ? 'POST' : 'GET', url, headers })
