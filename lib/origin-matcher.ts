@@ -1,15 +1,22 @@
 import { serializedOriginHostEnd, type ConfiguredOrigin } from './origin.js'
 
+/** One `*.domain` pattern's scheme and port; `port` is `''`, `':8443'` or `'*'` (any port). */
+export interface SubdomainRule {
+  readonly scheme: string
+  readonly port: string
+}
+
 /**
  * An allow-list compiled for lookups whose cost does not grow with its size: exact origins in a
- * Set; `*.domain` patterns in a Set keyed by suffix, probed once per label of the request's host;
- * `:*` patterns in a Set keyed by scheme://host. RegExps are tested only when configured.
+ * Set; `*.domain` patterns in a Map keyed by `.domain`, probed once per label of the request's host
+ * with a slice of the Origin (no other string is built per request); `:*` patterns in a Set keyed
+ * by scheme://host. RegExps are tested only when configured.
  */
 export interface OriginMatcher {
   readonly exact: ReadonlySet<string>
   readonly anyPortHosts: ReadonlySet<string>
-  readonly subdomainsWithPort: ReadonlySet<string>
-  readonly subdomainsAnyPort: ReadonlySet<string>
+  /** `.domain` → the schemes and ports its `*.` patterns allow (lists shared between domains) */
+  readonly subdomains: ReadonlyMap<string, readonly SubdomainRule[]>
   readonly regexps: readonly RegExp[]
   /** length of the longest `.domain` suffix among the `*.` patterns */
   readonly longestSuffix: number
@@ -49,30 +56,42 @@ function combineRegExps (regexps: RegExp[]): RegExp[] {
 export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], regexps: readonly RegExp[]): OriginMatcher {
   const exact = new Set<string>()
   const anyPortHosts = new Set<string>()
-  const subdomainsWithPort = new Set<string>()
-  const subdomainsAnyPort = new Set<string>()
+  const rulesByDomain = new Map<string, SubdomainRule[]>()
   let longestSuffix = 0
   for (const entry of origins) {
-    if (entry.kind === 'pattern' && entry.subdomains) longestSuffix = Math.max(longestSuffix, entry.host.length + 1)
     if (entry.kind === 'exact') {
       exact.add(flat(entry.origin))
     } else if (!entry.subdomains) {
       anyPortHosts.add(`${entry.scheme}://${entry.host}`)
-    } else if (entry.port === '*') {
-      subdomainsAnyPort.add(`${entry.scheme}://*.${entry.host}`)
     } else {
-      subdomainsWithPort.add(`${entry.scheme}://*.${entry.host}${entry.port === '' ? '' : ':' + entry.port}`)
+      longestSuffix = Math.max(longestSuffix, entry.host.length + 1)
+      const domain = `.${entry.host}`
+      const port = entry.port === '*' || entry.port === '' ? entry.port : `:${entry.port}`
+      const rules = rulesByDomain.get(domain) ?? []
+      if (!rules.some((rule) => rule.scheme === entry.scheme && rule.port === port)) rules.push({ scheme: entry.scheme, port })
+      rulesByDomain.set(domain, rules)
     }
+  }
+  // 10 000 tenants under one scheme and port share one frozen list: the Map holds little beyond its keys
+  const shared = new Map<string, readonly SubdomainRule[]>()
+  const subdomains = new Map<string, readonly SubdomainRule[]>()
+  for (const [domain, rules] of rulesByDomain) {
+    const signature = rules.map((rule) => `${rule.scheme} ${rule.port}`).sort().join('|')
+    let list = shared.get(signature)
+    if (list === undefined) {
+      list = Object.freeze(rules.map((rule) => Object.freeze(rule)))
+      shared.set(signature, list)
+    }
+    subdomains.set(flat(domain), list)
   }
   const copies = combineRegExps(regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ''))))
   return Object.freeze({
     exact,
     anyPortHosts,
-    subdomainsWithPort,
-    subdomainsAnyPort,
+    subdomains,
     regexps: Object.freeze(copies),
     longestSuffix,
-    exactOnly: anyPortHosts.size === 0 && subdomainsWithPort.size === 0 && subdomainsAnyPort.size === 0 && copies.length === 0
+    exactOnly: anyPortHosts.size === 0 && subdomains.size === 0 && copies.length === 0
   })
 }
 
@@ -91,17 +110,20 @@ export function matchOrigin (matcher: OriginMatcher, origin: string): OriginMatc
   if (hostEnd === -1) return 'invalid'
   if (matcher.exactOnly) return 'not-allowed'
   if (matcher.anyPortHosts.size !== 0 && matcher.anyPortHosts.has(origin.slice(0, hostEnd))) return 'allowed'
-  if (matcher.subdomainsWithPort.size !== 0 || matcher.subdomainsAnyPort.size !== 0) {
-    const hostStart = origin.indexOf('://') + 3
-    const prefix = origin.slice(0, hostStart) + '*'
-    const port = origin.slice(hostEnd)
+  if (matcher.subdomains.size !== 0) {
+    const schemeEnd = origin.indexOf('://')
+    const portLength = origin.length - hostEnd
     // a wildcard label stands for one or more labels, so the suffix starts after the first label;
     // suffixes longer than every configured one cannot match, so a host of many short labels costs
     // no more than the configured domains (without this bound the probing is quadratic in its length)
-    const from = Math.max(hostStart + 1, hostEnd - matcher.longestSuffix)
+    const from = Math.max(schemeEnd + 4, hostEnd - matcher.longestSuffix)
     for (let dot = origin.indexOf('.', from); dot !== -1 && dot < hostEnd; dot = origin.indexOf('.', dot + 1)) {
-      const key = prefix + origin.slice(dot, hostEnd)
-      if (matcher.subdomainsAnyPort.has(key) || matcher.subdomainsWithPort.has(key + port)) return 'allowed'
+      const rules = matcher.subdomains.get(origin.slice(dot, hostEnd))
+      if (rules === undefined) continue
+      for (const rule of rules) {
+        if (rule.scheme.length !== schemeEnd || !origin.startsWith(rule.scheme)) continue
+        if (rule.port === '*' || (rule.port.length === portLength && origin.endsWith(rule.port))) return 'allowed'
+      }
     }
   }
   for (const re of matcher.regexps) {

@@ -52,6 +52,30 @@ test('lookup structures: sets, not lists', async (t) => {
   t.equal(compile(['https://a.com']).exactOnly, true)
 })
 
+test('`*.` patterns: one Map entry per domain, rule lists shared, scheme and port compared in place', async (t) => {
+  const tenants = Array.from({ length: 1000 }, (_, i) => `https://*.tenant${i}.example.com`)
+  const matcher = compile([...tenants, 'http://*.dev.example:*', 'https://*.dev.example:8443', 'https://*.dev.example'])
+  t.equal(matcher.subdomains.size, 1001)
+  t.equal(matcher.subdomains.get('.tenant0.example.com'), matcher.subdomains.get('.tenant999.example.com'), 'one frozen list for every tenant')
+  t.same(matcher.subdomains.get('.tenant0.example.com'), [{ scheme: 'https', port: '' }])
+  t.same(matcher.subdomains.get('.dev.example'), [{ scheme: 'http', port: '*' }, { scheme: 'https', port: ':8443' }, { scheme: 'https', port: '' }])
+  const cases: Array<[string, string]> = [
+    ['https://app.tenant999.example.com', 'allowed'],
+    ['https://a.b.tenant5.example.com', 'allowed'],
+    ['http://app.tenant5.example.com', 'not-allowed'],
+    ['https://app.tenant5.example.com:8443', 'not-allowed'],
+    ['https://tenant5.example.com', 'not-allowed'],
+    ['http://x.dev.example:1234', 'allowed'],
+    ['http://x.dev.example', 'allowed'],
+    ['https://x.dev.example:8443', 'allowed'],
+    ['https://x.dev.example:844', 'not-allowed'],
+    ['https://x.dev.example:18443', 'not-allowed'],
+    ['https://x.dev.example', 'allowed'],
+    ['ws://x.dev.example', 'not-allowed']
+  ]
+  for (const [origin, want] of cases) t.equal(matchOrigin(matcher, origin), want, origin)
+})
+
 test('a host of many labels is probed only where a configured suffix could start', async (t) => {
   const matcher = compile(['https://*.x.example', 'https://*.b.example.org'])
   t.equal(matcher.longestSuffix, '.b.example.org'.length)
