@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyCors from '@fastify/cors'
 import corsPolicy from '../lib/index.js'
 import { OVERRIDE_ROUTE_PATH, ROUTE_OVERRIDE, ROUTE_PATH } from './scenarios.js'
@@ -13,6 +13,10 @@ export const MAX_HEADER_SIZE = 64 * 1024
 
 async function itemsHandler (): Promise<{ hello: string }> {
   return { hello: 'world' }
+}
+
+function emptyOnSend (_request: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  done(null, payload)
 }
 
 function addRoutes (app: FastifyInstance): void {
@@ -36,20 +40,20 @@ export async function pluginAnswer (scenario: Scenario): Promise<{ statusCode: n
 /** Same routes for every variant; only the CORS layer differs. */
 export async function buildApp (variant: Variant, scenario: Scenario): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, http: { maxHeaderSize: MAX_HEADER_SIZE } })
+  if (variant !== 'plugin' && variant !== 'fastify-cors') {
+    // Without CORS an OPTIONS request still needs a route; an empty 204 is the cheapest answer.
+    app.options('*', (_request, reply) => { reply.code(204).send() })
+  }
   switch (variant) {
     case 'bare':
-      // Without CORS an OPTIONS request still needs a route; an empty 204 is the cheapest answer.
-      app.options('*', (_request, reply) => { reply.code(204).send() })
       break
     case 'hooks-floor':
-      app.options('*', (_request, reply) => { reply.code(204).send() })
       app.addHook('onRequest', function emptyOnRequest (_request, _reply, done) { done() })
-      app.addHook('onSend', function emptyOnSend (_request, _reply, payload, done) { done(null, payload) })
+      app.addHook('onSend', emptyOnSend)
       break
     case 'headers-floor': {
       // what the two hooks cost once they write what the plugin writes, with no decision at all
       const { statusCode, names, values } = await pluginAnswer(scenario)
-      app.options('*', (_request, reply) => { reply.code(204).send() })
       app.addHook('onRequest', function constantCorsHeaders (request, reply, done) {
         for (let i = 0; i < names.length; i++) reply.header(names[i] as string, values[i])
         if (request.method === 'OPTIONS') {
@@ -58,11 +62,10 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
         }
         done()
       })
-      app.addHook('onSend', function emptyOnSend (_request, _reply, payload, done) { done(null, payload) })
+      app.addHook('onSend', emptyOnSend)
       break
     }
     case 'heap-floor': {
-      app.options('*', (_request, reply) => { reply.code(204).send() })
       // JSON round trip: flat strings, as compact as a JavaScript Set of them can be
       const origins = JSON.parse(JSON.stringify(scenario.retainedOrigins?.() ?? [])) as string[]
       app.decorate('benchRetainedOrigins', new Set(origins))
