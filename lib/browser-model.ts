@@ -5,11 +5,11 @@
  */
 import {
   corsUnsafeRequestHeaderNames, extractTokenList, isNonWildcardRequestHeaderName,
-  isSafelistedMethod, normalizeMethod
+  isSafelistedMethod, normalizeMethod, trimHttpWhitespace
 } from './browser-headers.js'
 import { blocked } from './browser-messages.js'
 import type { Verdict } from './browser-messages.js'
-import { authorHeaders, credentialsMode, isSameOrigin, targetAddressSpace } from './browser-request.js'
+import { authorHeaders, credentialsMode, isSameOrigin, needsPreflight, targetAddressSpace } from './browser-request.js'
 import type { PageRequest, ResponseHead } from './browser-request.js'
 
 export type { HeaderList } from './browser-headers.js'
@@ -161,4 +161,134 @@ export function checkActualResponse (req: PageRequest, res: ResponseHead): Verdi
   const all = credentialsMode(req) !== 'include' && names.includes('*')
   const exposed = readable.filter((name) => all || RESPONSE_SAFELISTED.includes(name) || names.includes(name))
   return { allowed: true, exposedHeaders: exposed }
+}
+
+/** Fetch#cors-preflight-fetch-0 step 7.9: the max-age of a preflight answer that sends none. */
+export const DEFAULT_PREFLIGHT_MAX_AGE = 5
+/** The "imposed limit on max-age" of Fetch#cors-preflight-fetch-0 step 7.10: Chromium's two hours. */
+export const MAX_PREFLIGHT_MAX_AGE = 7200
+
+/**
+ * Fetch#cors-preflight-fetch-0 steps 7.8 to 7.10: `Access-Control-Max-Age` in seconds; absent or
+ * not one `delta-seconds` value (`-1`, `5, 10`, `soon`) is the 5 s default, and the answer is
+ * capped at 7200 s.
+ */
+export function preflightMaxAge (res: ResponseHead): number {
+  const value = headerValue(res, 'access-control-max-age')
+  if (value === undefined) return DEFAULT_PREFLIGHT_MAX_AGE
+  const seconds = trimHttpWhitespace(value)
+  if (!/^[0-9]+$/.test(seconds)) return DEFAULT_PREFLIGHT_MAX_AGE
+  return Math.min(Number(seconds), MAX_PREFLIGHT_MAX_AGE)
+}
+
+interface Entry {
+  /** The page's serialised origin. */
+  origin: string
+  url: string
+  /** The preflight's credentials mode was 'include'. */
+  credentials: boolean
+  /** Exactly one of method and headerName is set. */
+  method: string | null
+  headerName: string | null
+  /** Logical time (seconds) at which the entry is removed. */
+  expires: number
+}
+
+/** One Fetch#concept-cache entry: a method or a header name some preflight granted. */
+export type PreflightCacheEntry = Readonly<Entry>
+
+type CacheKey = Pick<Entry, 'origin' | 'url' | 'credentials'>
+
+function cacheKey (req: PageRequest): CacheKey {
+  return { origin: req.origin, url: new URL(req.url).href, credentials: credentialsMode(req) === 'include' }
+}
+
+/**
+ * The CORS-preflight cache of one browser (Fetch#cors-preflight-cache): entries keyed by the
+ * page's origin, the request URL and whether credentials mode is 'include', one per method listed
+ * in `Access-Control-Allow-Methods` and one per name listed in `Access-Control-Allow-Headers`,
+ * merged across preflights. Time is a logical clock in seconds that the caller passes in.
+ * Private Network Access is left out: such a request is always preflighted here.
+ */
+export class PreflightCache {
+  #entries: Entry[] = []
+
+  /**
+   * Judges a preflight answer (checkPreflightResponse) and, when the browser accepts it, stores
+   * its entries as Fetch#cors-preflight-fetch-0 steps 7.8 to 7.15 do: an entry that already matches
+   * a listed method or name only gets the new max-age (counted from `now`); max-age 0 caches nothing.
+   */
+  store (req: PageRequest, res: ResponseHead, now: number): Verdict {
+    const verdict = checkPreflightResponse(req, res)
+    if (!verdict.allowed || isSameOrigin(req)) return verdict
+    // checkPreflightResponse refused 'failure' lists
+    let methods = extractTokenList(fieldLines(res, 'access-control-allow-methods')) as string[] | null
+    const headerNames = extractTokenList(fieldLines(res, 'access-control-allow-headers')) as string[] | null
+    if (methods === null && req.useCorsPreflight === true) methods = [normalizeMethod(req.method)]
+    const key = cacheKey(req)
+    const expires = now + preflightMaxAge(res)
+    for (const method of methods ?? []) {
+      const entry = this.#methodMatch(key, method, now)
+      if (entry !== undefined) entry.expires = expires
+      else this.#entries.push({ ...key, method, headerName: null, expires })
+    }
+    for (const headerName of headerNames ?? []) {
+      const entry = this.#headerNameMatch(key, headerName, now)
+      if (entry !== undefined) entry.expires = expires
+      else this.#entries.push({ ...key, method: null, headerName, expires })
+    }
+    this.#evict(now)
+    return verdict
+  }
+
+  /**
+   * The condition under which Fetch#http-fetch sends a CORS-preflight fetch, negated: the cache
+   * holds all the request needs, a method entry (unless the method is safelisted and the use-CORS-preflight flag is unset) and a
+   * header-name entry for every CORS-unsafe request-header name.
+   */
+  covers (req: PageRequest, now: number): boolean {
+    if (req.privateNetwork === true) return false
+    const key = cacheKey(req)
+    const method = normalizeMethod(req.method)
+    if ((!isSafelistedMethod(method) || req.useCorsPreflight === true) && this.#methodMatch(key, method, now) === undefined) return false
+    return corsUnsafeRequestHeaderNames(authorHeaders(req)).every((name) => this.#headerNameMatch(key, name, now) !== undefined)
+  }
+
+  /** Whether the browser sends a preflight before this request at time `now`. */
+  preflightNeeded (req: PageRequest, now: number): boolean {
+    return needsPreflight(req) && !this.covers(req, now)
+  }
+
+  /** The entries alive at `now`, oldest first. */
+  entries (now: number): PreflightCacheEntry[] {
+    return this.#entries.filter((entry) => now < entry.expires).map((entry) => ({ ...entry }))
+  }
+
+  /**
+   * Fetch#concept-cache-match-method: the method itself or `*`; `*` is a wildcard only when the
+   * credentials mode is not 'include' (Fetch#cors-preflight-fetch-0 step 7.5).
+   */
+  #methodMatch (key: CacheKey, method: string, now: number): Entry | undefined {
+    return this.#entries.find((entry) => entry.method !== null && matches(entry, key, now) &&
+      (entry.method === method || (entry.method === '*' && !entry.credentials)))
+  }
+
+  /**
+   * Fetch#concept-cache-match-header: the name, case-insensitively, or `*` when the credentials
+   * mode is not 'include' and the name is not `Authorization` (Fetch#cors-non-wildcard-request-header-name).
+   */
+  #headerNameMatch (key: CacheKey, name: string, now: number): Entry | undefined {
+    const lower = name.toLowerCase()
+    return this.#entries.find((entry) => entry.headerName !== null && matches(entry, key, now) &&
+      (entry.headerName.toLowerCase() === lower || (entry.headerName === '*' && !entry.credentials && !isNonWildcardRequestHeaderName(lower))))
+  }
+
+  #evict (now: number): void {
+    this.#entries = this.#entries.filter((entry) => now < entry.expires)
+  }
+}
+
+/** Fetch#concept-cache-match, for an entry still alive at `now`. */
+function matches (entry: Entry, key: CacheKey, now: number): boolean {
+  return now < entry.expires && entry.origin === key.origin && entry.url === key.url && entry.credentials === key.credentials
 }

@@ -70,19 +70,23 @@ export function evaluatePreflight (
   target: string
 ): PreflightOutcome {
   let allowMethods = policy.allowMethods
-  const validMethod = isToken(requestMethod, MAX_METHOD_LENGTH)
+  // '*' is a valid method token, but in Access-Control-Allow-Methods it is a wildcard: never echo it
+  const validMethod = isToken(requestMethod, MAX_METHOD_LENGTH) && (requestMethod !== '*' || allowMethods !== undefined)
   // only an unset `methods` defaults to the route's methods; an empty list allows the safelisted ones alone
   if (allowMethods === undefined && policy.allowedMethods === undefined && validMethod) allowMethods = routeMethods ?? requestMethod
   let allowHeaders = policy.allowHeaders
   if (!validMethod) {
     // go-safeweb#372: echoing "GET, DELETE" would grant extra methods; never echo an invalid value
-    return { reason: 'method-not-allowed', detail: `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`, allowMethods, allowHeaders }
+    const detail = requestMethod === '*'
+      ? `Access-Control-Request-Method '*' is never echoed for ${target} (it would read as a wildcard); list the methods in \`methods\``
+      : `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`
+    return { reason: 'method-not-allowed', detail, allowMethods, allowHeaders }
   }
   if (!SAFELISTED_METHODS.has(requestMethod) && policy.allowedMethods !== undefined && !policy.allowedMethods.has(requestMethod)) {
     return { reason: 'method-not-allowed', detail: `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.allowMethods ?? 'none'})`, allowMethods, allowHeaders }
   }
   if (requestHeaders !== undefined && requestHeaders !== '') {
-    if (allowHeaders === undefined && isCanonicalHeaderNameList(requestHeaders)) {
+    if (allowHeaders === undefined && isCanonicalHeaderNameList(requestHeaders) && !listsWildcard(requestHeaders)) {
       // what browsers send, echoed as it is: parsing and re-joining it would give the same string
       allowHeaders = requestHeaders
     } else {
@@ -91,6 +95,10 @@ export function evaluatePreflight (
         return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods, allowHeaders }
       }
       if (allowHeaders === undefined) {
+        // a requested name '*' echoed back would read as a wildcard in Access-Control-Allow-Headers
+        if (names.includes('*')) {
+          return { reason: 'header-not-allowed', detail: `request header '*' is never echoed for ${target}; list the headers in \`allowedHeaders\``, allowMethods, allowHeaders }
+        }
         allowHeaders = names.length === 0 ? undefined : names.join(',')
       } else {
         for (const name of names) {
@@ -106,6 +114,11 @@ export function evaluatePreflight (
     return { reason: 'private-network-not-allowed', detail: `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`, allowMethods, allowHeaders }
   }
   return { reason: 'allowed', allowMethods, allowHeaders }
+}
+
+/** Does a comma-joined name list hold the name '*'? */
+function listsWildcard (list: string): boolean {
+  return list === '*' || list.startsWith('*,') || list.endsWith(',*') || list.includes(',*,')
 }
 
 /** A sentence telling the developer why an origin was refused and what to change. */

@@ -1,21 +1,16 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, ACRH, ACRM, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, SEC_FETCH_SITE, VARY } from './headers.js'
-import { CorsAlreadyRegisteredError, CorsInvalidOptionsError, CorsInvalidRouteConfigError, CorsRouteNotCompiledError, CorsUnsafeOptionsError } from './errors.js'
-import { formatProblems, renderValue, resolveOptions, type OptionProblem } from './options.js'
+import { CorsAlreadyRegisteredError, CorsInvalidOptionsError, CorsUnsafeOptionsError } from './errors.js'
+import { formatProblems, resolveOptions, type OptionProblem } from './options.js'
 import { compilePolicy, type CorsPolicy } from './policy.js'
-import { describeOriginDenial, evaluatePreflight, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
+import { describeOriginDenial, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
 import { mergeVary } from './vary.js'
-import { PreflightRoutes, type RouteEntry, type RouterConfig } from './route-table.js'
-import { parseRouteTree } from './existing-routes.js'
 import { routeConfigOf } from './route-config.js'
-import { CorsRouteOptionsSchema } from './schema.js'
+import { answerPreflight as decidePreflight, type UrlRoutes } from './route-grant.js'
+import { compileRoutePolicy, dispatcherOf, inheritableOptions, kOwnRoute, kRouteEntry, type Dispatcher, type Registration, type RouteEntry } from './dispatcher.js'
 
-const kRouteEntry = Symbol('fastify-cors-policy.route')
-const kOwnRoute = Symbol('fastify-cors-policy.ownRoute')
 const kPolicy = Symbol('fastify-cors-policy.policy')
 const kAnswered = Symbol('fastify-cors-policy.answered')
-
-const ROUTE_OPTION_NAMES = Object.keys(CorsRouteOptionsSchema.properties)
 
 /** `request.cors`, with the policy that produced it kept out of sight of serialisers. */
 class Decision implements CorsDecision {
@@ -44,18 +39,6 @@ function optionsError (problems: OptionProblem[]): Error {
   return problems.every((p) => p.unsafe) ? new CorsUnsafeOptionsError(detail) : new CorsInvalidOptionsError(detail)
 }
 
-function isPlainObject (value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
-
-function withoutUndefined (value: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) if (value[key] !== undefined) copy[key] = value[key]
-  return copy
-}
-
 function headerValue (value: string | string[] | undefined): string | undefined {
   // Node joins repeated headers with ", " except a few; an array only ever comes from set-cookie,
   // but a joined value of a repeated Origin is simply an invalid origin
@@ -73,12 +56,35 @@ function denialReason (verdict: Exclude<SettledVerdict, 'allowed'>): CorsReason 
   return verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
 }
 
-/** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS route. */
+/** The router constraint that sends preflights to the plugin's catch-all whatever other OPTIONS routes exist. */
+const PREFLIGHT_CONSTRAINT = 'fastifyCorsPolicyPreflight'
+
+/**
+ * Preflights (and, unless the application has its own catch-all, plain OPTIONS requests) are routed
+ * to the plugin's OPTIONS routes by a constraint, so an application's `app.all('*')` or
+ * `app.options('*')` can be declared before or after the plugin without a duplicate route.
+ */
+function installPreflightConstraint (fastify: FastifyInstance, dispatcher: Dispatcher): void {
+  if (fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) return
+  fastify.addConstraintStrategy({
+    name: PREFLIGHT_CONSTRAINT,
+    storage () {
+      const stores = new Map<string, unknown>()
+      return { get: (value: string) => stores.get(value) ?? null, set: (value: string, store: unknown) => { stores.set(value, store) } }
+    },
+    deriveConstraint (req: { method?: string, url?: string, headers: Record<string, string | string[] | undefined> }) {
+      if (req.method !== 'OPTIONS') return undefined
+      // Fetch#http-requests: a preflight is OPTIONS with Origin and Access-Control-Request-Method
+      if (req.headers.origin !== undefined && req.headers[ACRM] !== undefined) return 'preflight'
+      return dispatcher.plainOptionsValue(req.url ?? '/')
+    },
+    mustMatchWhenDerived: false
+  } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0])
+}
+
+/** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS routes. */
 export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
   if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
-  // what a route's config.cors is merged over: the plugin's own options minus the plugin-level keys
-  let inheritedOptions: Record<string, unknown> = Object.fromEntries(Object.entries(withoutUndefined(isPlainObject(rawOptions) ? rawOptions : {}))
-    .filter(([key]) => ROUTE_OPTION_NAMES.includes(key)))
   const { options, problems } = resolveOptions(rawOptions ?? {})
   if (problems.length > 0) throw optionsError(problems)
   const defaultPolicy = compilePolicy(options)
@@ -86,59 +92,44 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     fastify.log.warn('fastify-cors-policy: dangerouslyAllowAnyOriginWithCredentials is on: every website can read credentialed responses from this server')
   }
 
-  const config = fastify.initialConfig
-  // Fastify 5 takes router settings from `routerOptions` first, the deprecated top-level keys second
-  const router: RouterConfig = config.routerOptions ?? {}
-  const routes = new PreflightRoutes({
-    ignoreTrailingSlash: router.ignoreTrailingSlash ?? config.ignoreTrailingSlash,
-    ignoreDuplicateSlashes: router.ignoreDuplicateSlashes ?? config.ignoreDuplicateSlashes,
-    caseSensitive: router.caseSensitive ?? config.caseSensitive,
-    maxParamLength: router.maxParamLength ?? config.maxParamLength,
-    useSemicolonDelimiter: router.useSemicolonDelimiter ?? config.useSemicolonDelimiter,
-    allowUnsafeRegex: router.allowUnsafeRegex ?? config.allowUnsafeRegex
-  })
-
-  // routes added before this plugin missed onRoute: they get the plugin's policy and a warning
-  // printRoutes lists the whole router; routes outside this scope's prefix are not this plugin's
-  const prefix = fastify.prefix.endsWith('/') ? fastify.prefix : `${fastify.prefix}/`
-  const earlier = parseRouteTree(fastify.printRoutes({ commonPrefix: false }))
-    .filter((route) => fastify.prefix === '' || route.url === fastify.prefix || route.url.startsWith(prefix))
-  for (const route of earlier) {
-    routes.add(route.methods, route.url, defaultPolicy)
-    fastify.log.warn(`fastify-cors-policy: route ${route.methods.join(',')} ${route.url} was registered before the plugin, so a config.cors on it cannot be applied; register fastify-cors-policy before your routes`)
+  const dispatcher = dispatcherOf(fastify)
+  const registration: Registration = {
+    scope: fastify,
+    instances: new Set([fastify]),
+    prefix: fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix,
+    defaultPolicy,
+    inheritedOptions: inheritableOptions(rawOptions),
+    compiled: new Map()
   }
-
+  dispatcher.registrations.push(registration)
+  // scopes created from now on inherit this plugin's hooks: their routes are this registration's
+  fastify.addHook('onRegister', function corsOwnScope (instance) { registration.instances.add(instance) })
+  installPreflightConstraint(fastify, dispatcher)
   fastify.decorateRequest('cors', null)
 
-  fastify.addHook('onRoute', function corsOnRoute (routeOptions: RouteOptions) {
-    const routeConfig = (routeOptions.config ?? {}) as Record<PropertyKey, unknown>
-    if (routeConfig[kOwnRoute] === true) return
-    const methods = Array.isArray(routeOptions.method) ? routeOptions.method : [routeOptions.method]
-    const name = `${methods.join(',')} ${routeOptions.url}`
-    const override = routeConfig.cors
-    let policy: CorsPolicy | null = defaultPolicy
-    if (override === false) {
-      policy = null
-    } else if (isPlainObject(override)) {
-      // one pass over the merged options: the route's own unknown or plugin-level keys are reported
-      // once, and so are conflicts with inherited values (e.g. origin '*' under credentials: true)
-      const resolved = resolveOptions({ ...inheritedOptions, ...withoutUndefined(override) }, ROUTE_OPTION_NAMES)
-      if (resolved.problems.length > 0) throw new CorsInvalidRouteConfigError(name, formatProblems(resolved.problems))
-      policy = compilePolicy(resolved.options)
-    } else if (override !== undefined) {
-      throw new CorsInvalidRouteConfigError(name, `expected false or an options object, received ${renderValue(override)}`)
+  // a route declared from now on in this scope has its policy checked where it is declared, so the
+  // error points at it; every route, whenever declared, is compiled when the app is ready
+  fastify.addHook('onRoute', function corsCheckRoute (routeOptions) {
+    const config = routeOptions.config as Record<PropertyKey, unknown> | undefined
+    if (config?.cors === undefined || config[kOwnRoute] !== undefined) return
+    const methods = Array.isArray(routeOptions.method) ? routeOptions.method.join(',') : routeOptions.method
+    compileRoutePolicy(registration, config.cors, `${methods} ${routeOptions.url}`)
+  })
+
+  // every route is known once the app is ready, whatever the order of declaration: compile each
+  // route's config.cors then (an invalid one fails start-up) and index the routes for preflights
+  fastify.addHook('onReady', function corsCompileRoutes (done) {
+    try {
+      dispatcher.build(fastify)
+    } catch (error) {
+      done(error as Error)
+      return
     }
-    const entries = routes.add(methods, routeOptions.url, policy)
-    routeOptions.config = { ...routeConfig, [kRouteEntry]: entries[0] ?? { policy, name, served: { methods, joined: undefined } } } as RouteOptions['config']
+    done()
   })
 
   function entryOf (request: FastifyRequest): RouteEntry | undefined {
-    const routeConfig = routeConfigOf(request)
-    const entry = routeConfig[kRouteEntry] as RouteEntry | undefined
-    if (entry === undefined && routeConfig.cors !== undefined) {
-      throw new CorsRouteNotCompiledError(`${request.method} ${request.routeOptions.url ?? request.url}`)
-    }
-    return entry
+    return routeConfigOf(request)[kRouteEntry] as RouteEntry | undefined
   }
 
   function routeName (request: FastifyRequest, entry: RouteEntry | undefined): string {
@@ -239,58 +230,116 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     proceed()
   }
 
-  function answerPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
-    const target = routes.find(requestMethod, request.url)
-    const policy = target === undefined ? defaultPolicy : target.policy
-    const name = target?.name ?? `${requestMethod} ${request.url.split('?')[0]}`
-    if (policy === null) {
-      const decision = new Decision(origin, true, false, 'disabled', describeOriginDenial(defaultPolicy, 'disabled', origin, name), null, true)
-      request.cors = decision
-      logDenial(request, decision, name)
-      reply.code(403).header(CONTENT_LENGTH, '0').send()
+  /** Every distinct policy a preflight's answer depends on: the routes at its URL and the scope's. */
+  function policiesOf (routes: UrlRoutes, scopePolicy: CorsPolicy): CorsPolicy[] {
+    const policies = [scopePolicy]
+    for (const candidates of routes.values()) {
+      for (const candidate of candidates) {
+        const policy = candidate.policy
+        if (policy !== null && policy !== undefined && !policies.includes(policy)) policies.push(policy)
+      }
+    }
+    return policies
+  }
+
+  /**
+   * Settles the origin against each policy; origin functions run once per function (a route that
+   * inherits the plugin's function shares its answer).
+   */
+  function settleOrigins (policies: CorsPolicy[], origin: string, request: FastifyRequest, done: (verdicts: Map<CorsPolicy, SettledVerdict>) => void): void {
+    const verdicts = new Map<CorsPolicy, SettledVerdict>()
+    const pending = new Map<unknown, CorsPolicy[]>()
+    for (const policy of policies) {
+      const verdict = originVerdict(policy, origin)
+      if (verdict !== 'check') {
+        verdicts.set(policy, verdict)
+        continue
+      }
+      const sharing = pending.get(policy.originCheck)
+      if (sharing === undefined) pending.set(policy.originCheck, [policy])
+      else sharing.push(policy)
+    }
+    if (pending.size === 0) {
+      done(verdicts)
       return
     }
-    if (!policy.preflight) {
-      // preflight: false leaves the OPTIONS request to the application, as any other CORS request
-      decideActual(request, reply, policy, origin, target, proceed, true)
-      return
-    }
-    const verdict = originVerdict(policy, origin)
-    if (verdict === 'check') {
-      runOriginCheck(policy, origin, request, (settled) => { finishPreflight(request, reply, origin, requestMethod, proceed, target, policy, name, settled) })
-    } else {
-      finishPreflight(request, reply, origin, requestMethod, proceed, target, policy, name, verdict)
+    let waiting = pending.size
+    for (const sharing of pending.values()) {
+      runOriginCheck(sharing[0] as CorsPolicy, origin, request, (verdict) => {
+        for (const policy of sharing) verdicts.set(policy, verdict)
+        if (--waiting === 0) done(verdicts)
+      })
     }
   }
 
-  function finishPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue, target: RouteEntry | undefined, policy: CorsPolicy, name: string, verdict: SettledVerdict): void {
-    if (verdict !== 'allowed') {
-      const reason = denialReason(verdict)
-      const decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
+  function answerPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
+    const url = request.url
+    const routes = dispatcher.routesAt(url, headerValue(request.headers.host))
+    const targets = routes.get(requestMethod)
+    const scope = dispatcher.scopeFor(url)
+    const query = url.indexOf('?')
+    const name = targets?.[0]?.name ?? `${requestMethod} ${query === -1 ? url : url.slice(0, query)}`
+    if (targets === undefined && scope === undefined) {
+      // no route serves it and no registration covers the URL: the 404 it would get without the plugin
+      request.cors = new Decision(origin, true, false, 'disabled', undefined, null, true)
+      reply.callNotFound()
+      return
+    }
+    const scopePolicy = (scope ?? registration).defaultPolicy
+    const first = targets === undefined ? scopePolicy : targets[0]?.policy
+    if (first !== null && first !== undefined && !first.preflight) {
+      // preflight: false leaves the OPTIONS request to the application, as any other CORS request
+      decideActual(request, reply, first, origin, undefined, proceed, true)
+      return
+    }
+    settleOrigins(policiesOf(routes, scopePolicy), origin, request, (verdicts) => {
+      finishPreflight(request, reply, origin, requestMethod, proceed, name, routes, scopePolicy, verdicts)
+    })
+  }
+
+  function finishPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue,
+    name: string, routes: UrlRoutes, scopePolicy: CorsPolicy, verdicts: Map<CorsPolicy, SettledVerdict>): void {
+    const headers = request.headers
+    const answer = decidePreflight({
+      routes,
+      scopePolicy,
+      requestMethod,
+      requestHeaders: headerValue(headers[ACRH]),
+      requestPrivateNetwork: headerValue(headers[ACRPN]),
+      target: name,
+      allowsOrigin: (policy) => verdicts.get(policy) === 'allowed'
+    })
+    if (answer.kind === 'refuse') {
+      let decision: Decision
+      if (answer.reason === 'disabled') {
+        decision = new Decision(origin, true, false, 'disabled', answer.detail, null, true)
+      } else {
+        const policy = answer.policy as CorsPolicy
+        const reason = denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed'>)
+        decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
+      }
       request.cors = decision
       logDenial(request, decision, name)
       // Fetch#http-responses: a denied preflight is best answered 403 without CORS headers
       reply.code(403).header(CONTENT_LENGTH, '0').send()
       return
     }
-    const headers = request.headers
-    const outcome = evaluatePreflight(policy, requestMethod, headerValue(headers[ACRH]), headerValue(headers[ACRPN]),
-      target === undefined ? undefined : PreflightRoutes.methodsOf(target), name)
+    const { policy, outcome } = answer
     const allowed = outcome.reason === 'allowed'
     const decision = new Decision(origin, true, allowed, outcome.reason, outcome.detail, policy, true)
     request.cors = decision
-    reply.header(ACAO, policy.originKind === 'any' ? '*' : origin)
-    if (policy.credentials) reply.header(ACAC, 'true')
+    reply.header(ACAO, answer.anyOrigin ? '*' : origin)
+    if (answer.credentials) reply.header(ACAC, 'true')
     if (outcome.allowMethods !== undefined) reply.header(ACAM, outcome.allowMethods)
     if (outcome.allowHeaders !== undefined) reply.header(ACAH, outcome.allowHeaders)
     if (allowed) {
-      if (policy.maxAge !== undefined) reply.header(ACMA, policy.maxAge)
+      if (answer.maxAge !== undefined) reply.header(ACMA, answer.maxAge)
       if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
       if (headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
     } else {
       logDenial(request, decision, name)
     }
-    if (policy.preflightVary !== undefined) reply.header(VARY, policy.preflightVary)
+    if (answer.vary !== undefined) reply.header(VARY, answer.vary)
     if (policy.preflightContinue) {
       proceed()
       return
@@ -299,23 +348,8 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
   }
 
-  // in a prefixed scope the catch-all OPTIONS route is `${prefix}*`, which also matches `/apix` for
-  // `/api`: such requests lie outside the scope and get the 404 they would get without the plugin
-  const prefixedScope = fastify.prefix !== '' && !fastify.prefix.endsWith('/')
-  function isOutsideScope (request: FastifyRequest): boolean {
-    if (!prefixedScope || routeConfigOf(request)[kOwnRoute] !== true) return false
-    const rest = (request.params as Record<string, string | undefined>)['*']
-    return rest !== undefined && rest !== '' && rest.charCodeAt(0) !== 47 /* / */
-  }
-
   fastify.addHook('onRequest', function corsOnRequest (request, reply, done) {
     const origin = headerValue(request.headers.origin)
-    if (request.method === 'OPTIONS' && isOutsideScope(request)) {
-      // a decision without a policy: onSend adds nothing
-      request.cors = new Decision(origin, false, origin === undefined, 'disabled', undefined, null, false)
-      reply.callNotFound()
-      return
-    }
     const entry = entryOf(request)
     if (origin !== undefined && request.method === 'OPTIONS') {
       const requestMethod = headerValue(request.headers[ACRM])
@@ -380,7 +414,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     }
     // a hook that runs before ours replied (e.g. rate limiting): decide now so the page can read it
     let entry: RouteEntry | undefined
-    try { entry = entryOf(request) } catch { entry = undefined }
+    entry = entryOf(request)
     const policy = entry === undefined ? defaultPolicy : entry.policy
     const origin = headerValue(request.headers.origin)
     if (policy === null || origin === undefined) {
@@ -394,30 +428,36 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     })
   })
 
-  // routes cannot be added once the app is ready: let the raw options (an allow-list of 100 000
-  // strings, say) be collected, so only the compiled policies stay on the heap
-  fastify.addHook('onReady', function corsReleaseOptions (done) {
-    inheritedOptions = {}
-    done()
-  })
-
   if (options.preflight) {
     const strictPreflight = options.strictPreflight
-    fastify.route({
-      method: 'OPTIONS',
+    const routeOptions = {
+      method: 'OPTIONS' as const,
       url: '*',
       schema: { hide: options.hideOptionsRoute } as FastifySchema,
-      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel as 'info' }),
-      config: { [kOwnRoute]: true },
+      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel as 'info' })
+    }
+    fastify.route({
+      ...routeOptions,
+      constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' },
+      config: { [kOwnRoute]: 'preflight' },
       handler: function corsPreflightRoute (request, reply) {
         const decision = request.cors as Decision | null
-        if (decision !== null && decision.preflight) {
-          const policy = decision[kPolicy]
-          // preflightContinue without an OPTIONS route of the application: finish the preflight here
-          if (policy !== null && decision[kAnswered]) {
-            reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
-            return
-          }
+        const policy = decision?.[kPolicy]
+        // preflightContinue without an OPTIONS route of the application: finish the preflight here
+        if (decision?.[kAnswered] === true && policy !== null && policy !== undefined) {
+          reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
+          return
+        }
+        reply.callNotFound()
+      }
+    })
+    fastify.route({
+      ...routeOptions,
+      constraints: { [PREFLIGHT_CONSTRAINT]: 'plain' },
+      config: { [kOwnRoute]: 'plain' },
+      handler: function corsPlainOptionsRoute (request, reply) {
+        // the route pattern of a prefixed scope, `/api*`, also matches `/apix`, which is not the scope's
+        if (!dispatcher.covers(registration, request.url)) {
           reply.callNotFound()
           return
         }

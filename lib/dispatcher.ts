@@ -1,0 +1,203 @@
+/**
+ * One dispatcher per Fastify app: knows every registration of the plugin and, once the app is ready,
+ * every route with the policy of the registration that owns it, so any registration's catch-all can
+ * answer a preflight with the policy of the route the actual request will hit.
+ */
+import type { FastifyInstance } from 'fastify'
+import { CorsInvalidRouteConfigError, CorsRouteNotCompiledError } from './errors.js'
+import { formatProblems, renderValue, resolveOptions } from './options.js'
+import { compilePolicy, type CorsPolicy } from './policy.js'
+import { CorsRouteOptionsSchema } from './schema.js'
+import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
+import { RouteIndex, type RouteToIndex } from './route-index.js'
+import type { UrlRoutes } from './route-grant.js'
+
+/** On a route's config: the policy its own `config.cors` compiled to (null = `cors: false`). */
+export const kRouteEntry = Symbol('fastify-cors-policy.route')
+/** On the config of the plugin's own OPTIONS routes: 'preflight' or 'plain'. */
+export const kOwnRoute = Symbol('fastify-cors-policy.ownRoute')
+
+const ROUTE_OPTION_NAMES = Object.keys(CorsRouteOptionsSchema.properties)
+
+export interface RouteEntry {
+  readonly policy: CorsPolicy | null
+  /** "PUT /items/:id", for messages */
+  readonly name: string
+}
+
+/** One `register(corsPolicy, options)`. */
+export interface Registration {
+  /** the instance the plugin was registered in */
+  readonly scope: FastifyInstance
+  /** `scope` and the encapsulated instances created in it after the plugin loaded: the ones that run its hooks */
+  readonly instances: Set<FastifyInstance>
+  /** the scope's prefix without a trailing slash ('' at the root) */
+  readonly prefix: string
+  readonly defaultPolicy: CorsPolicy
+  /** what a route's config.cors is merged over; released once the routes are compiled */
+  inheritedOptions: Record<string, unknown>
+  /** compiled route policies by `config.cors` value: a GET and its HEAD route share one */
+  readonly compiled: Map<unknown, CorsPolicy>
+}
+
+export function isPlainObject (value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+export function withoutUndefined (value: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) if (value[key] !== undefined) copy[key] = value[key]
+  return copy
+}
+
+/** The options a route inherits from its registration: the route-level keys of the plugin options. */
+export function inheritableOptions (rawOptions: unknown): Record<string, unknown> {
+  const options = isPlainObject(rawOptions) ? withoutUndefined(rawOptions) : {}
+  return Object.fromEntries(Object.entries(options).filter(([key]) => ROUTE_OPTION_NAMES.includes(key)))
+}
+
+const dispatchers = new WeakMap<object, Dispatcher>()
+
+/** The dispatcher of the app this instance belongs to (every instance of one app shares its server). */
+export function dispatcherOf (fastify: FastifyInstance): Dispatcher {
+  const key = fastify.server as object
+  let dispatcher = dispatchers.get(key)
+  if (dispatcher === undefined) {
+    dispatcher = new Dispatcher()
+    dispatchers.set(key, dispatcher)
+  }
+  return dispatcher
+}
+
+function pathOf (url: string): string {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
+
+export class Dispatcher {
+  readonly registrations: Registration[] = []
+  #index: RouteIndex | undefined
+  #router: RouterMatchOptions | undefined
+  /** registrations whose plain-OPTIONS route shares its pattern with an application's unconstrained OPTIONS route */
+  #shadowedPrefixes: string[] = []
+
+  get ready (): boolean { return this.#index !== undefined }
+
+  /**
+   * Reads every route once the app is ready: compiles each owned route's `config.cors` (start-up
+   * fails on an invalid one, naming the route), and indexes all routes for preflights.
+   */
+  build (fastify: FastifyInstance): void {
+    if (this.#index !== undefined) return
+    const router = routerMatchOptions(fastify)
+    const routes = listRouterRoutes(fastify)
+    const toIndex: RouteToIndex[] = []
+    const plainRoutes: Array<{ pattern: string, registration: Registration | undefined }> = []
+    const applicationOptionsPatterns = new Set<string>()
+    let ownRoutes = 0
+    for (const route of routes) {
+      const config = route.context.config
+      const name = `${route.method} ${route.path}`
+      const own = config[kOwnRoute]
+      if (own !== undefined) {
+        ownRoutes++
+        if (own === 'plain') plainRoutes.push({ pattern: route.pattern, registration: this.ownerOf(route.context.server) })
+        continue
+      }
+      if (route.method === 'OPTIONS' && Object.keys(route.constraints).length === 0) applicationOptionsPatterns.add(route.pattern)
+      const owner = this.ownerOf(route.context.server)
+      let policy: CorsPolicy | null | undefined
+      if (owner !== undefined) {
+        policy = compileRoutePolicy(owner, config.cors, name)
+        const entry: RouteEntry = { policy, name }
+        config[kRouteEntry] = entry
+      } else {
+        policy = undefined
+        const scope = this.registrations.find((registration) => registration.scope === route.context.server || Object.prototype.isPrototypeOf.call(registration.scope, route.context.server))
+        if (scope !== undefined) {
+          // declared in a child scope that was created before the plugin loaded: its hooks never run there
+          if (config.cors !== undefined) throw new CorsRouteNotCompiledError(name)
+          scope.scope.log.warn(`fastify-cors-policy: route ${name} is in a child scope registered before the plugin, so the plugin's hooks do not run for it and its preflights are refused; register fastify-cors-policy before that scope`)
+        }
+      }
+      toIndex.push({ method: route.method, path: route.path, pattern: route.pattern, constraints: route.constraints, route: { policy, name } })
+    }
+    if (ownRoutes === 0 && this.registrations.some((registration) => registration.defaultPolicy.preflight)) {
+      // the plugin's own OPTIONS route must be among the routes read: if not, the walk missed routes
+      throw new FastifyInternalsError('the routes (the plugin\'s own OPTIONS route was not among those listed)')
+    }
+    this.#shadowedPrefixes = plainRoutes
+      .filter((plain) => applicationOptionsPatterns.has(plain.pattern) && plain.registration !== undefined)
+      .map((plain) => (plain.registration as Registration).prefix)
+    this.#router = router
+    this.#index = new RouteIndex(fastifyFindMyWay(), router, toIndex)
+    // no route can be added now: let the raw options (an allow-list of 100 000 strings, say) be
+    // collected, so only the compiled policies stay on the heap
+    for (const registration of this.registrations) {
+      registration.inheritedOptions = {}
+      registration.compiled.clear()
+    }
+  }
+
+  /** The innermost registration whose hooks run for routes of this instance. */
+  ownerOf (server: FastifyInstance): Registration | undefined {
+    for (let i = this.registrations.length - 1; i >= 0; i--) {
+      const registration = this.registrations[i] as Registration
+      if (registration.instances.has(server)) return registration
+    }
+    return undefined
+  }
+
+  routesAt (url: string, host: string | undefined): UrlRoutes {
+    return (this.#index as RouteIndex).routesAt(url, host)
+  }
+
+  /** Does this registration's prefix cover the URL? */
+  covers (registration: Registration, url: string): boolean {
+    return this.scopeFor(url, [registration]) !== undefined
+  }
+
+  /** The registration whose prefix covers this URL most closely, if any. */
+  scopeFor (url: string, registrations: readonly Registration[] = this.registrations): Registration | undefined {
+    let path = pathOf(url)
+    if (this.#router !== undefined && !this.#router.caseSensitive) path = path.toLowerCase()
+    let best: Registration | undefined
+    for (const registration of registrations) {
+      let prefix = registration.prefix
+      if (this.#router !== undefined && !this.#router.caseSensitive) prefix = prefix.toLowerCase()
+      if (prefix !== '' && path !== prefix && !path.startsWith(`${prefix}/`)) continue
+      if (best === undefined || registration.prefix.length >= best.prefix.length) best = registration
+    }
+    return best
+  }
+
+  /**
+   * The constraint value of a plain (non-preflight) OPTIONS request: 'plain' routes it to the
+   * plugin's strictPreflight answer, undefined leaves it to the application's own OPTIONS route
+   * where one shares the plugin route's pattern.
+   */
+  plainOptionsValue (url: string): 'plain' | undefined {
+    if (this.#shadowedPrefixes.length === 0) return 'plain'
+    const scope = this.scopeFor(url)
+    return scope !== undefined && this.#shadowedPrefixes.includes(scope.prefix) ? undefined : 'plain'
+  }
+}
+
+/** Compiles a route's `config.cors` over its registration's options; one policy per distinct value. */
+export function compileRoutePolicy (owner: Registration, override: unknown, name: string): CorsPolicy | null {
+  const cache = owner.compiled
+  if (override === undefined) return owner.defaultPolicy
+  if (override === false) return null
+  if (!isPlainObject(override)) throw new CorsInvalidRouteConfigError(name, `expected false or an options object, received ${renderValue(override)}`)
+  const cached = cache.get(override)
+  if (cached !== undefined) return cached
+  // one pass over the merged options: the route's own unknown or plugin-level keys are reported
+  // once, and so are conflicts with inherited values (e.g. origin '*' under credentials: true)
+  const resolved = resolveOptions({ ...owner.inheritedOptions, ...withoutUndefined(override) }, ROUTE_OPTION_NAMES)
+  if (resolved.problems.length > 0) throw new CorsInvalidRouteConfigError(name, formatProblems(resolved.problems))
+  const policy = compilePolicy(resolved.options)
+  cache.set(override, policy)
+  return policy
+}

@@ -1,0 +1,229 @@
+/**
+ * The preflight answer for a URL whose routes may have different policies. Pure: the plugin finds
+ * the candidate routes (Fastify's routing) and settles origin checks; this decides what to grant.
+ *
+ * Browsers cache a preflight answer per (origin, URL, credentials mode), one entry per method in
+ * Access-Control-Allow-Methods and per name in Access-Control-Allow-Headers, merged across preflights,
+ * and later send any request those entries (or safelisted methods) cover without asking again
+ * (https://fetch.spec.whatwg.org/#cors-preflight-cache). So what one preflight grants must be safe for
+ * every route at that URL: the grant is fixed per (origin, URL, Host, credentials answer), and a
+ * request its own route allows outside that grant is answered for itself alone, with max-age 0.
+ */
+import { FORBIDDEN_METHODS, SAFELISTED_METHODS, MAX_METHOD_LENGTH, isCanonicalHeaderNameList, isToken, parseRequestHeaderNames } from './tokens.js'
+import { evaluatePreflight, type PreflightOutcome } from './decide.js'
+import type { CorsPolicy } from './policy.js'
+
+/** One route that may serve the request. `policy`: null = `cors: false`, undefined = not known to the plugin. */
+export interface Candidate {
+  readonly policy: CorsPolicy | null | undefined
+  /** "PUT /items/:id" */
+  readonly name: string
+}
+
+/** Every route at one URL for one Host, by method, in the router's order. */
+export type UrlRoutes = ReadonlyMap<string, readonly Candidate[]>
+
+export interface PreflightQuery {
+  readonly routes: UrlRoutes
+  /** the policy of the scope that received the preflight, for a method no route serves */
+  readonly scopePolicy: CorsPolicy
+  readonly requestMethod: string
+  readonly requestHeaders: string | undefined
+  readonly requestPrivateNetwork: string | undefined
+  /** "PUT /account", for messages */
+  readonly target: string
+  /** does this policy allow the request's Origin? (origin functions settled by the caller) */
+  readonly allowsOrigin: (policy: CorsPolicy) => boolean
+}
+
+/** 403 without CORS headers: the target route is disabled or unknown, or refuses the origin. */
+export interface PreflightRefusal {
+  readonly kind: 'refuse'
+  readonly reason: 'disabled' | 'origin'
+  /** for 'origin': the first target policy that refused it; for 'disabled': undefined */
+  readonly policy: CorsPolicy | undefined
+  readonly detail: string | undefined
+}
+
+/** Answered with CORS headers (allowed, or refused with the reason the browser will name). */
+export interface PreflightGrant {
+  readonly kind: 'answer'
+  /** the target route's policy: status, Cache-Control, preflightContinue and PNA come from it */
+  readonly policy: CorsPolicy
+  readonly outcome: PreflightOutcome
+  readonly anyOrigin: boolean
+  readonly credentials: boolean
+  readonly maxAge: string | undefined
+  readonly vary: string | undefined
+}
+
+export type PreflightAnswer = PreflightRefusal | PreflightGrant
+
+const VARY_ALL = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
+const VARY_NO_ORIGIN = 'Access-Control-Request-Method, Access-Control-Request-Headers'
+/** Fetch#http-access-control-max-age: a preflight answer without max-age is cached for 5 seconds */
+const DEFAULT_MAX_AGE = 5
+
+/** Would this policy's own preflight allow this method? Safelisted methods always pass (Fetch#cors-preflight-fetch-0 step 7.5). */
+export function allowsMethod (policy: CorsPolicy, method: string): boolean {
+  return SAFELISTED_METHODS.has(method) || policy.allowedMethods === undefined || policy.allowedMethods.has(method)
+}
+
+/** Would this policy's own preflight allow this (lower-case) request-header name? */
+export function allowsHeader (policy: CorsPolicy, name: string): boolean {
+  // an unset allowedHeaders echoes valid names, never '*' (which a cache would read as a wildcard)
+  if (policy.allowHeaders === undefined) return name !== '*'
+  // Fetch#cors-non-wildcard-request-header-name: '*' never covers Authorization
+  return policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization')
+}
+
+/** The one policy shared by every route at the URL (and the scope, for an unserved method), if there is one. */
+function sharedPolicy (routes: UrlRoutes, scopePolicy: CorsPolicy, served: boolean): CorsPolicy | undefined {
+  let shared: CorsPolicy | undefined = served ? undefined : scopePolicy
+  for (const candidates of routes.values()) {
+    for (const candidate of candidates) {
+      if (candidate.policy === null || candidate.policy === undefined) return undefined
+      if (shared === undefined) shared = candidate.policy
+      else if (shared !== candidate.policy) return undefined
+    }
+  }
+  return shared
+}
+
+function servedMethods (routes: UrlRoutes): string {
+  let joined = ''
+  for (const [method, candidates] of routes) {
+    if (!FORBIDDEN_METHODS.has(method) && candidates.every((candidate) => candidate.policy !== null && candidate.policy !== undefined)) joined = joined === '' ? method : `${joined}, ${method}`
+  }
+  return joined
+}
+
+function maxAgeSeconds (policy: CorsPolicy): number {
+  return policy.maxAge === undefined ? DEFAULT_MAX_AGE : Number(policy.maxAge)
+}
+
+/**
+ * Decides a preflight. The caller has already found the routes at the URL; a refusal of the origin by
+ * the target is reported here so the caller writes one 403 for both kinds of refusal.
+ */
+export function answerPreflight (query: PreflightQuery): PreflightAnswer {
+  const { routes, scopePolicy, requestMethod, allowsOrigin } = query
+  const targets = routes.get(requestMethod)
+  const served = targets !== undefined && targets.length > 0
+  const targetPolicies: CorsPolicy[] = []
+  for (const candidate of served ? targets : [{ policy: scopePolicy, name: query.target }]) {
+    if (candidate.policy === null) return { kind: 'refuse', reason: 'disabled', policy: undefined, detail: `CORS is disabled for ${candidate.name} (config.cors: false)` }
+    if (candidate.policy === undefined) {
+      return {
+        kind: 'refuse',
+        reason: 'disabled',
+        policy: undefined,
+        detail: `${candidate.name} is not covered by any registration of fastify-cors-policy (it is declared in a scope without the plugin, or in a child scope registered before the plugin), so its CORS policy is unknown and the preflight is refused; register the plugin in that scope, or before that scope's plugins`
+      }
+    }
+    if (!allowsOrigin(candidate.policy)) return { kind: 'refuse', reason: 'origin', policy: candidate.policy, detail: undefined }
+    if (!targetPolicies.includes(candidate.policy)) targetPolicies.push(candidate.policy)
+  }
+  const primary = targetPolicies[0] as CorsPolicy
+
+  const shared = sharedPolicy(routes, scopePolicy, served)
+  if (shared !== undefined) {
+    // every route at this URL grants the same: answer as the policy says, cacheable as configured
+    const outcome = evaluatePreflight(shared, requestMethod, query.requestHeaders, query.requestPrivateNetwork, served ? servedMethods(routes) : undefined, query.target)
+    return { kind: 'answer', policy: shared, outcome, anyOrigin: shared.originKind === 'any', credentials: shared.credentials, maxAge: shared.maxAge, vary: shared.preflightVary }
+  }
+
+  // the target's own answer first: what it refuses is refused with the reason the browser will name
+  const anyOrigin = targetPolicies.every((policy) => policy.originKind === 'any')
+  const credentials = targetPolicies.every((policy) => policy.credentials)
+  const exact = exactAnswer(targetPolicies, query)
+  if (exact.reason !== 'allowed') {
+    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: undefined, vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
+  }
+
+  // the fixed grant of this URL for this origin and credentials answer
+  const grants = (policy: CorsPolicy | null | undefined): policy is CorsPolicy =>
+    policy !== null && policy !== undefined && allowsOrigin(policy) && (!credentials || policy.credentials)
+  const involved: CorsPolicy[] = [...targetPolicies]
+  let methods = ''
+  for (const [method, candidates] of routes) {
+    const safelisted = SAFELISTED_METHODS.has(method)
+    // Fetch#forbidden-method: a page cannot send TRACE (an `app.all()` route serves it)
+    if (FORBIDDEN_METHODS.has(method)) continue
+    if (!candidates.every((candidate) => grants(candidate.policy) && (safelisted || allowsMethod(candidate.policy, method)))) continue
+    methods = methods === '' ? method : `${methods}, ${method}`
+    for (const candidate of candidates) if (!involved.includes(candidate.policy as CorsPolicy)) involved.push(candidate.policy as CorsPolicy)
+  }
+  const methodGranted = SAFELISTED_METHODS.has(requestMethod) || !served || (targets as readonly Candidate[]).every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, requestMethod))
+  if (!served) methods = methods === '' ? requestMethod : `${methods}, ${requestMethod}`
+
+  let headersGranted = true
+  const names = exact.allowHeaders === undefined ? [] : exact.allowHeaders.split(',')
+  if (names.length > 0) {
+    // a cached header entry also unlocks GET, HEAD and POST requests, which need no method entry
+    for (const [method, candidates] of routes) {
+      const inGrant = SAFELISTED_METHODS.has(method) || candidates.every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, method))
+      if (!inGrant) continue
+      for (const candidate of candidates) {
+        if (!grants(candidate.policy) || !names.every((name) => allowsHeader(candidate.policy as CorsPolicy, name))) { headersGranted = false; break }
+        if (!involved.includes(candidate.policy)) involved.push(candidate.policy)
+      }
+      if (!headersGranted) break
+    }
+  }
+  if (!methodGranted || !headersGranted) {
+    // allowed for this route alone: answered for this request only and never cached
+    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
+  }
+  let maxAge = Infinity
+  let configured = false
+  for (const policy of involved) {
+    maxAge = Math.min(maxAge, maxAgeSeconds(policy))
+    if (policy.maxAge !== undefined) configured = true
+  }
+  const allInvolvedAny = involved.every((policy) => policy.originKind === 'any')
+  return {
+    kind: 'answer',
+    policy: primary,
+    outcome: { reason: 'allowed', allowMethods: methods, allowHeaders: exact.allowHeaders },
+    anyOrigin,
+    credentials,
+    maxAge: configured ? String(maxAge) : undefined,
+    vary: allInvolvedAny ? VARY_NO_ORIGIN : VARY_ALL
+  }
+}
+
+/**
+ * What the target routes allow for this request alone: the requested method and headers when every
+ * target policy allows them, or the refusal a browser will report. Never a wildcard.
+ */
+function exactAnswer (policies: readonly CorsPolicy[], query: PreflightQuery): PreflightOutcome {
+  const { requestMethod, requestHeaders, target } = query
+  if (!isToken(requestMethod, MAX_METHOD_LENGTH) || requestMethod === '*') {
+    return { reason: 'method-not-allowed', detail: `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`, allowMethods: undefined, allowHeaders: undefined }
+  }
+  for (const policy of policies) {
+    if (!allowsMethod(policy, requestMethod)) {
+      return { reason: 'method-not-allowed', detail: `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.allowMethods ?? 'none'})`, allowMethods: undefined, allowHeaders: undefined }
+    }
+  }
+  let allowHeaders: string | undefined
+  if (requestHeaders !== undefined && requestHeaders !== '') {
+    const names = parseRequestHeaderNames(requestHeaders)
+    if (names === undefined) {
+      return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods: requestMethod, allowHeaders: undefined }
+    }
+    for (const name of names) {
+      for (const policy of policies) {
+        if (allowsHeader(policy, name)) continue
+        const hint = policy.anyHeader && name === 'authorization' ? " ('*' does not cover Authorization; list it explicitly)" : ''
+        return { reason: 'header-not-allowed', detail: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}`, allowMethods: requestMethod, allowHeaders: undefined }
+      }
+    }
+    if (names.length > 0) allowHeaders = isCanonicalHeaderNameList(requestHeaders) ? requestHeaders : names.join(',')
+  }
+  if (query.requestPrivateNetwork === 'true' && !policies.every((policy) => policy.allowPrivateNetwork)) {
+    return { reason: 'private-network-not-allowed', detail: `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`, allowMethods: requestMethod, allowHeaders }
+  }
+  return { reason: 'allowed', allowMethods: requestMethod, allowHeaders }
+}

@@ -1,0 +1,109 @@
+/**
+ * Which routes a preflight's actual request may hit: Fastify's routes, put into a router with
+ * Fastify's own matching rules (its copy of find-my-way, its router options), looked up for every
+ * method at the preflight's URL. Routes that differ only in constraints share one slot here and are
+ * told apart by Host; a constraint a preflight cannot carry (`version`, custom strategies) keeps every
+ * such route as a candidate, so the grant is what all of them allow.
+ */
+import type FindMyWay from 'find-my-way'
+import type { Candidate, UrlRoutes } from './route-grant.js'
+import type { RouterMatchOptions } from './fastify-internals.js'
+
+/** A route as indexed: its candidate entry plus the constraints that select it. */
+export interface IndexedRoute extends Candidate {
+  /** the `host` constraint, if any (exact string or RegExp, as find-my-way's host strategy matches it) */
+  readonly host: string | RegExp | undefined
+  /** constraints other than `host`, which a preflight does not carry */
+  readonly otherConstraints: boolean
+}
+
+export interface RouteToIndex {
+  readonly method: string
+  readonly path: string
+  readonly pattern: string
+  readonly constraints: Readonly<Record<string, unknown>>
+  readonly route: Candidate
+}
+
+function noop (): void {}
+
+const EMPTY: UrlRoutes = new Map()
+
+export class RouteIndex {
+  readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>
+  readonly #methods: string[] = []
+  readonly #hostConstrained: boolean
+
+  constructor (findMyWay: typeof FindMyWay, options: RouterMatchOptions, routes: readonly RouteToIndex[]) {
+    // useSemicolonDelimiter is missing from find-my-way's Config type but honoured at run time
+    this.#router = findMyWay({
+      ...{ useSemicolonDelimiter: options.useSemicolonDelimiter },
+      ignoreTrailingSlash: options.ignoreTrailingSlash,
+      ignoreDuplicateSlashes: options.ignoreDuplicateSlashes,
+      caseSensitive: options.caseSensitive,
+      maxParamLength: options.maxParamLength,
+      // Fastify already refused unsafe patterns when the routes were declared
+      allowUnsafeRegex: true
+    })
+    const slots = new Map<string, IndexedRoute[]>()
+    let hostConstrained = false
+    for (const route of routes) {
+      const key = `${route.method} ${route.pattern}`
+      let slot = slots.get(key)
+      if (slot === undefined) {
+        slot = []
+        slots.set(key, slot)
+        this.#router.on(route.method as FindMyWay.HTTPMethod, route.path, noop, slot)
+        if (!this.#methods.includes(route.method)) this.#methods.push(route.method)
+      }
+      const { host, ...others } = route.constraints
+      if (host !== undefined) hostConstrained = true
+      slot.push({
+        policy: route.route.policy,
+        name: route.route.name,
+        // find-my-way's host strategy tests a copy without the stateful g and y flags
+        host: typeof host === 'string' ? host : host instanceof RegExp ? new RegExp(host.source, host.flags.replace(/[gy]/g, '')) : undefined,
+        otherConstraints: Object.keys(others).length > 0
+      })
+    }
+    this.#hostConstrained = hostConstrained
+  }
+
+  /** Every route at this URL for this Host, by method. */
+  routesAt (url: string, host: string | undefined): UrlRoutes {
+    let routes: Map<string, readonly Candidate[]> | undefined
+    for (const method of this.#methods) {
+      const found = this.#router.find(method as FindMyWay.HTTPMethod, url)
+      if (found === null) continue
+      const slot = found.store as IndexedRoute[]
+      const candidates = this.#hostConstrained ? selectByHost(slot, host) : slot
+      if (candidates.length === 0) continue
+      if (routes === undefined) routes = new Map()
+      routes.set(method, candidates)
+    }
+    return routes ?? EMPTY
+  }
+}
+
+function hostMatches (constraint: string | RegExp, host: string | undefined): boolean {
+  if (host === undefined) return false
+  return typeof constraint === 'string' ? constraint === host : constraint.test(host)
+}
+
+/**
+ * find-my-way prefers a route whose constraints all match over an unconstrained one: a route
+ * constrained by a matching host alone always wins over the unconstrained routes of its slot.
+ */
+function selectByHost (slot: readonly IndexedRoute[], host: string | undefined): readonly IndexedRoute[] {
+  let selected: IndexedRoute[] | undefined
+  let hostAloneMatched = false
+  for (const route of slot) {
+    if (route.host !== undefined) {
+      if (!hostMatches(route.host, host)) continue
+      if (!route.otherConstraints) hostAloneMatched = true
+    }
+    (selected ??= []).push(route)
+  }
+  if (selected === undefined) return []
+  return hostAloneMatched ? selected.filter((route) => route.host !== undefined) : selected
+}
