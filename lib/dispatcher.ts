@@ -4,7 +4,7 @@
  * answer a preflight with the policy of the route the actual request will hit.
  */
 import type { FastifyInstance } from 'fastify'
-import { CorsInvalidRouteConfigError, CorsRouteNotCompiledError } from './errors.js'
+import { CorsInvalidRouteConfigError } from './errors.js'
 import { formatProblems, renderValue, resolveOptions } from './options.js'
 import { compilePolicy, type CorsPolicy } from './policy.js'
 import { CorsRouteOptionsSchema } from './schema.js'
@@ -29,8 +29,6 @@ export interface RouteEntry {
 export interface Registration {
   /** the instance the plugin was registered in */
   readonly scope: FastifyInstance
-  /** `scope` and the encapsulated instances created in it after the plugin loaded: the ones that run its hooks */
-  readonly instances: Set<FastifyInstance>
   /** the scope's prefix without a trailing slash ('' at the root) */
   readonly prefix: string
   readonly defaultPolicy: CorsPolicy
@@ -114,13 +112,8 @@ export class Dispatcher {
         const entry: RouteEntry = { policy, name }
         config[kRouteEntry] = entry
       } else {
+        // outside every registration's scope: the plugin's hooks never run there
         policy = undefined
-        const scope = this.registrations.find((registration) => registration.scope === route.context.server || Object.prototype.isPrototypeOf.call(registration.scope, route.context.server))
-        if (scope !== undefined) {
-          // declared in a child scope that was created before the plugin loaded: its hooks never run there
-          if (config.cors !== undefined) throw new CorsRouteNotCompiledError(name)
-          scope.scope.log.warn(`fastify-cors-policy: route ${name} is in a child scope registered before the plugin, so the plugin's hooks do not run for it and its preflights are refused; register fastify-cors-policy before that scope`)
-        }
       }
       toIndex.push({ method: route.method, path: route.path, pattern: route.pattern, constraints: route.constraints, route: { policy, name } })
     }
@@ -141,13 +134,19 @@ export class Dispatcher {
     }
   }
 
-  /** The innermost registration whose hooks run for routes of this instance. */
+  /**
+   * The innermost registration whose hooks run for routes of this instance. Fastify adds a lifecycle
+   * hook to the instance and to every encapsulated instance below it, whenever either was created,
+   * and encapsulated instances inherit from their parent.
+   */
   ownerOf (server: FastifyInstance): Registration | undefined {
-    for (let i = this.registrations.length - 1; i >= 0; i--) {
-      const registration = this.registrations[i] as Registration
-      if (registration.instances.has(server)) return registration
+    let owner: Registration | undefined
+    for (const registration of this.registrations) {
+      const scope = registration.scope
+      if (scope !== server && !Object.prototype.isPrototypeOf.call(scope, server)) continue
+      if (owner === undefined || Object.prototype.isPrototypeOf.call(owner.scope, scope)) owner = registration
     }
-    return undefined
+    return owner
   }
 
   routesAt (url: string, host: string | undefined): UrlRoutes {

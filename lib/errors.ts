@@ -12,10 +12,10 @@ export const CorsUnsafeOptionsError = createError<'FST_CORS_UNSAFE_OPTIONS', 500
 export const CorsInvalidRouteConfigError = createError<'FST_CORS_INVALID_ROUTE_CONFIG', 500, [route: string, detail: string]>(
   'FST_CORS_INVALID_ROUTE_CONFIG', 'Invalid config.cors on route %s: %s', 500, TypeError)
 
-/** A route carrying `config.cors` is in a child scope created before the plugin loaded, so the plugin's hooks never run for it. */
+/** A route carrying `config.cors` that was not among the routes compiled when the app became ready: refused, never served with another policy. */
 export const CorsRouteNotCompiledError = createError<'FST_CORS_ROUTE_NOT_COMPILED', 500, [route: string]>(
   'FST_CORS_ROUTE_NOT_COMPILED',
-  'Route %s has config.cors but is in a child scope registered before fastify-cors-policy, so the plugin\'s hooks never run for it and its policy cannot be applied; register the plugin before that scope',
+  'Route %s has a config.cors that fastify-cors-policy did not compile (it was not among the routes Fastify listed when the app became ready), so the request is refused rather than served with another policy',
   500)
 
 /** The plugin was registered twice in one scope. */

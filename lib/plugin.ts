@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, ACRH, ACRM, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, SEC_FETCH_SITE, VARY } from './headers.js'
-import { CorsAlreadyRegisteredError, CorsInvalidOptionsError, CorsUnsafeOptionsError } from './errors.js'
+import { CorsAlreadyRegisteredError, CorsInvalidOptionsError, CorsRouteNotCompiledError, CorsUnsafeOptionsError } from './errors.js'
 import { formatProblems, resolveOptions, type OptionProblem } from './options.js'
 import { compilePolicy, type CorsPolicy } from './policy.js'
 import { describeOriginDenial, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
@@ -95,15 +95,12 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   const dispatcher = dispatcherOf(fastify)
   const registration: Registration = {
     scope: fastify,
-    instances: new Set([fastify]),
     prefix: fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix,
     defaultPolicy,
     inheritedOptions: inheritableOptions(rawOptions),
     compiled: new Map()
   }
   dispatcher.registrations.push(registration)
-  // scopes created from now on inherit this plugin's hooks: their routes are this registration's
-  fastify.addHook('onRegister', function corsOwnScope (instance) { registration.instances.add(instance) })
   installPreflightConstraint(fastify, dispatcher)
   fastify.decorateRequest('cors', null)
 
@@ -129,7 +126,11 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   })
 
   function entryOf (request: FastifyRequest): RouteEntry | undefined {
-    return routeConfigOf(request)[kRouteEntry] as RouteEntry | undefined
+    const config = routeConfigOf(request)
+    const entry = config[kRouteEntry] as RouteEntry | undefined
+    // every route with config.cors is compiled when the app is ready; never serve one with another policy
+    if (entry === undefined && config.cors !== undefined) throw new CorsRouteNotCompiledError(`${request.method} ${request.routeOptions.url ?? request.url}`)
+    return entry
   }
 
   function routeName (request: FastifyRequest, entry: RouteEntry | undefined): string {
@@ -414,7 +415,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     }
     // a hook that runs before ours replied (e.g. rate limiting): decide now so the page can read it
     let entry: RouteEntry | undefined
-    entry = entryOf(request)
+    try { entry = entryOf(request) } catch { entry = undefined }
     const policy = entry === undefined ? defaultPolicy : entry.policy
     const origin = headerValue(request.headers.origin)
     if (policy === null || origin === undefined) {

@@ -5,12 +5,16 @@ import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.
 
 const APP = 'https://app.example.com'
 
-test('the plugin adds one catch-all OPTIONS route, and none when preflight is false', async (t) => {
-  for (const [preflight, expected] of [[undefined, ['OPTIONS *']], [false, []]] as const) {
+test('the plugin adds two catch-all OPTIONS routes, told apart by a constraint, and none when preflight is false', async (t) => {
+  for (const [preflight, expected] of [[undefined, ['OPTIONS * preflight', 'OPTIONS * plain']], [false, []]] as const) {
     const added: string[] = []
     await buildApp(t, {
       cors: { origin: [APP], preflight },
-      before: (instance) => { instance.addHook('onRoute', (route: RouteOptions) => { added.push(`${String(route.method)} ${route.url}`) }) },
+      before: (instance) => {
+        instance.addHook('onRoute', (route: RouteOptions) => {
+          added.push(`${String(route.method)} ${route.url} ${Object.values(route.constraints ?? {}).join(',')}`)
+        })
+      },
       routes: () => {}
     })
     t.same(added, expected, `preflight: ${String(preflight)}`)
@@ -24,17 +28,28 @@ test('the catch-all route serves only OPTIONS', async (t) => {
   t.equal(res.headers['access-control-allow-origin'], APP)
 })
 
-test('an application catch-all OPTIONS route needs preflight: false', async (t) => {
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(corsPolicy, { origin: [APP] })
-  t.throws(() => app.options('*', async () => 'mine'), { code: 'FST_ERR_DUPLICATED_ROUTE' })
-  const own = await buildApp(t, {
-    cors: { origin: [APP], preflight: false },
-    routes: (instance) => { instance.options('*', async () => 'mine') }
-  })
-  const res = await own.app.inject({ method: 'OPTIONS', url: '/anything', headers: preflightHeaders(APP, 'GET') })
-  t.equal(res.body, 'mine')
+test('an application catch-all OPTIONS route coexists with the plugin, declared before or after it', async (t) => {
+  for (const order of ['before', 'after'] as const) {
+    let plain = 0
+    const built = await buildApp(t, {
+      cors: { origin: [APP] },
+      ...(order === 'before' ? { before: (instance) => { instance.options('*', async () => { plain++; return 'mine' }) } } : {}),
+      routes: (instance) => {
+        instance.put('/items', async () => 'put')
+        if (order === 'after') instance.options('*', async () => { plain++; return 'mine' })
+      }
+    })
+    const own = await built.app.inject({ method: 'OPTIONS', url: '/anything' })
+    t.equal(own.body, 'mine', `${order}: a plain OPTIONS request reaches the application's route`)
+    const withOrigin = await built.app.inject({ method: 'OPTIONS', url: '/anything', headers: { origin: APP } })
+    t.equal(withOrigin.body, 'mine', `${order}: so does one with Origin but no Access-Control-Request-Method`)
+    t.equal(plain, 2)
+    const preflight = await built.app.inject({ method: 'OPTIONS', url: '/items', headers: preflightHeaders(APP, 'PUT') })
+    t.equal(preflight.statusCode, 204, `${order}: the plugin answers the preflight`)
+    // the application's OPTIONS route serves /items too, under the same policy
+    t.equal(preflight.headers['access-control-allow-methods'], 'PUT, OPTIONS')
+    t.equal(plain, 2, `${order}: the application's OPTIONS handler did not run for the preflight`)
+  }
 })
 
 test('application OPTIONS routes, static and wildcard, answer non-preflight OPTIONS; preflights stay with the plugin', async (t) => {
