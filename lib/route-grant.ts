@@ -133,13 +133,8 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
     return { kind: 'answer', policy: shared, outcome, anyOrigin: shared.originKind === 'any', credentials: shared.credentials, maxAge: shared.maxAge, vary: shared.preflightVary }
   }
 
-  // the target's own answer first: what it refuses is refused with the reason the browser will name
   const anyOrigin = targetPolicies.every((policy) => policy.originKind === 'any')
   const credentials = targetPolicies.every((policy) => policy.credentials)
-  const exact = exactAnswer(targetPolicies, query)
-  if (exact.reason !== 'allowed') {
-    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: undefined, vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
-  }
 
   // the fixed grant of this URL for this origin and credentials answer
   const grants = (policy: CorsPolicy | null | undefined): policy is CorsPolicy =>
@@ -147,15 +142,37 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   const involved: CorsPolicy[] = [...targetPolicies]
   let methods = ''
   for (const [method, candidates] of routes) {
-    const safelisted = SAFELISTED_METHODS.has(method)
     // Fetch#forbidden-method: a page cannot send TRACE (an `app.all()` route serves it)
     if (FORBIDDEN_METHODS.has(method)) continue
-    if (!candidates.every((candidate) => grants(candidate.policy) && (safelisted || allowsMethod(candidate.policy, method)))) continue
+    if (SAFELISTED_METHODS.has(method)) {
+      // listed as the URL serves them: browsers send GET, HEAD and POST without a method entry
+      if (candidates.every((candidate) => candidate.policy !== null && candidate.policy !== undefined)) methods = methods === '' ? method : `${methods}, ${method}`
+      continue
+    }
+    if (!candidates.every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, method))) continue
     methods = methods === '' ? method : `${methods}, ${method}`
     for (const candidate of candidates) if (!involved.includes(candidate.policy as CorsPolicy)) involved.push(candidate.policy as CorsPolicy)
   }
-  const methodGranted = SAFELISTED_METHODS.has(requestMethod) || !served || (targets as readonly Candidate[]).every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, requestMethod))
+
+  // the target's own answer first: what it refuses is refused with the reason the browser will name
+  const exact = exactAnswer(targetPolicies, query)
+  if (exact.reason !== 'allowed') {
+    // a refused preflight is never cached (Fetch#cors-preflight-fetch-0 step 7), so showing what the
+    // URL grants is safe; '*' is not sent for a URL whose routes differ
+    const allowHeaders = primary.allowHeaders !== undefined && !primary.anyHeader && primary.allowHeaders !== '' ? primary.allowHeaders : undefined
+    return {
+      kind: 'answer',
+      policy: primary,
+      outcome: { ...exact, allowMethods: methods === '' ? undefined : methods, allowHeaders },
+      anyOrigin,
+      credentials,
+      maxAge: undefined,
+      vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL
+    }
+  }
+  // a method no route serves is answered for the page to read the 404 it will get
   if (!served) methods = methods === '' ? requestMethod : `${methods}, ${requestMethod}`
+  const methodGranted = SAFELISTED_METHODS.has(requestMethod) || !served || (targets as readonly Candidate[]).every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, requestMethod))
 
   let headersGranted = true
   const names = exact.allowHeaders === undefined ? [] : exact.allowHeaders.split(',')
