@@ -77,6 +77,7 @@ function pathOf (url: string): string {
 export class Dispatcher {
   readonly registrations: Registration[] = []
   #index: RouteIndex | undefined
+  #fastify: FastifyInstance | undefined
   #router: RouterMatchOptions | undefined
   /** registrations whose plain-OPTIONS route shares its pattern with an application's unconstrained OPTIONS route */
   #shadowedPrefixes: string[] = []
@@ -125,6 +126,7 @@ export class Dispatcher {
       .filter((plain) => applicationOptionsPatterns.has(plain.pattern) && plain.registration !== undefined)
       .map((plain) => (plain.registration as Registration).prefix)
     this.#router = router
+    this.#fastify = fastify
     this.#index = new RouteIndex(fastifyFindMyWay(), router, toIndex)
     // no route can be added now: let the raw options (an allow-list of 100 000 strings, say) be
     // collected, so only the compiled policies stay on the heap
@@ -151,6 +153,18 @@ export class Dispatcher {
 
   routesAt (url: string, host: string | undefined): UrlRoutes {
     return (this.#index as RouteIndex).routesAt(url, host)
+  }
+
+  /**
+   * Does Fastify serve this method at this URL although the index found no route for it? Then the
+   * plugin does not know that route's policy, and a preflight for it must be refused.
+   */
+  servedUnseen (method: string, url: string, host: string | undefined): boolean {
+    try {
+      return (this.#fastify as FastifyInstance).findRoute({ method: method as 'GET', url, ...(host === undefined ? {} : { constraints: { host } }) }) !== null
+    } catch {
+      return true
+    }
   }
 
   /** Does this registration's prefix cover the URL? */

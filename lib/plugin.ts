@@ -275,11 +275,17 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   function answerPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
     const url = request.url
-    const routes = dispatcher.routesAt(url, headerValue(request.headers.host))
-    const targets = routes.get(requestMethod)
-    const scope = dispatcher.scopeFor(url)
+    const host = headerValue(request.headers.host)
+    let routes = dispatcher.routesAt(url, host)
+    let targets = routes.get(requestMethod)
     const query = url.indexOf('?')
     const name = targets?.[0]?.name ?? `${requestMethod} ${query === -1 ? url : url.slice(0, query)}`
+    if (targets === undefined && dispatcher.servedUnseen(requestMethod, url, host)) {
+      // Fastify serves it but the plugin never saw the route: refuse rather than guess its policy
+      targets = [{ policy: undefined, name }]
+      routes = new Map([...routes, [requestMethod, targets]])
+    }
+    const scope = dispatcher.scopeFor(url)
     if (targets === undefined && scope === undefined) {
       // no route serves it and no registration covers the URL: the 404 it would get without the plugin
       request.cors = new Decision(origin, true, false, 'disabled', undefined, null, true)
