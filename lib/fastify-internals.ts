@@ -103,7 +103,8 @@ function findSymbol (fastify: FastifyInstance, description: string): symbol | un
 
 /**
  * find-my-way as Fastify loads it: the copy Fastify itself resolves, so matching rules are the
- * router's own even if this package's dependency resolved to another version.
+ * router's own even if this package's dependency resolved to another version. Where Fastify cannot
+ * be resolved from here (an unusual install layout), this package's own find-my-way 9 is used.
  */
 export function fastifyFindMyWay (): typeof FindMyWay {
   try {
