@@ -2,6 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyCors from '@fastify/cors'
 import corsPolicy from '../lib/index.js'
+import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from '../lib/preflight-constraint.js'
 import { OVERRIDE_ROUTE_PATH, ROUTE_OVERRIDE, ROUTE_PATH } from './scenarios.js'
 import type { Scenario, Variant } from './scenarios.js'
 
@@ -46,6 +47,11 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
   }
   switch (variant) {
     case 'bare':
+      break
+    case 'router-floor':
+      // preflights reach a constrained catch-all, as with the plugin; everything else derives the constraint
+      installPreflightConstraint(app, () => 'plain')
+      app.options('*', { constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' } }, (_request, reply) => { reply.code(204).send() })
       break
     case 'hooks-floor':
       app.addHook('onRequest', function emptyOnRequest (_request, _reply, done) { done() })

@@ -100,7 +100,7 @@ const loadBefore = uptime()
 const cores = planCores()
 
 // The floors are diagnostics for optimisation; quick mode keeps to the three compared servers.
-const isFloor = (v: Variant): boolean => v === 'hooks-floor' || v === 'headers-floor' || v === 'heap-floor'
+const isFloor = (v: Variant): boolean => v === 'router-floor' || v === 'hooks-floor' || v === 'headers-floor' || v === 'heap-floor'
 const variants: Variant[] = VARIANTS.filter((v) => !isFloor(v) || (!quick && args['no-floor'] !== true))
 const pluginStatus = pluginDescription()
 log(`bench: ${quick ? 'quick' : 'full'} mode; plugin: ${pluginStatus}`)

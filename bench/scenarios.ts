@@ -2,19 +2,22 @@ import type { FastifyCorsOptions as FastifyCorsPackageOptions } from '@fastify/c
 import type { FastifyCorsOptions } from '../lib/index.js'
 
 /**
- * The servers every scenario runs side by side. Three are diagnostics for optimisation: `hooks-floor`
+ * The servers every scenario runs side by side. Four are diagnostics for optimisation: `hooks-floor`
  * is bare Fastify plus an empty onRequest and an empty onSend hook, what any CORS layer built on
  * those two hooks costs at least; `headers-floor` (the scenarios with a µs target) is the same two
  * hooks writing the plugin's own answer to the scenario's request as constants, what any CORS layer
  * on those hooks that sends the same headers costs at least, decisions aside; `heap-floor` (large
  * allow-lists only) is bare Fastify keeping a Set of the same origin strings alive, what the garbage
- * collector charges for holding them at all.
+ * collector charges for holding them at all; `router-floor` is bare Fastify with the router constraint
+ * the plugin installs so its catch-all OPTIONS routes coexist with an application's, what routing
+ * every request through that constraint costs.
  */
-export const VARIANTS = ['bare', 'hooks-floor', 'headers-floor', 'heap-floor', 'plugin', 'fastify-cors'] as const
+export const VARIANTS = ['bare', 'router-floor', 'hooks-floor', 'headers-floor', 'heap-floor', 'plugin', 'fastify-cors'] as const
 export type Variant = typeof VARIANTS[number]
 
 export const VARIANT_LABELS: Record<Variant, string> = {
   bare: 'bare Fastify',
+  'router-floor': "bare + the plugin's preflight routing constraint",
   'hooks-floor': 'bare + empty onRequest/onSend hooks',
   'headers-floor': 'bare + the same CORS headers as constants (same two hooks)',
   'heap-floor': 'bare + a Set of the same origins',

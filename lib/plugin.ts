@@ -7,7 +7,8 @@ import { describeOriginDenial, originVerdict, type CorsDecision, type CorsReason
 import { mergeVary } from './vary.js'
 import { routeConfigOf } from './route-config.js'
 import { answerPreflight as decidePreflight, type UrlRoutes } from './route-grant.js'
-import { compileRoutePolicy, dispatcherOf, inheritableOptions, kOwnRoute, kRouteEntry, type Dispatcher, type Registration, type RouteEntry } from './dispatcher.js'
+import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from './preflight-constraint.js'
+import { compileRoutePolicy, dispatcherOf, inheritableOptions, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
 
 const kPolicy = Symbol('fastify-cors-policy.policy')
 const kAnswered = Symbol('fastify-cors-policy.answered')
@@ -56,32 +57,6 @@ function denialReason (verdict: Exclude<SettledVerdict, 'allowed'>): CorsReason 
   return verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
 }
 
-/** The router constraint that sends preflights to the plugin's catch-all whatever other OPTIONS routes exist. */
-const PREFLIGHT_CONSTRAINT = 'fastifyCorsPolicyPreflight'
-
-/**
- * Preflights (and, unless the application has its own catch-all, plain OPTIONS requests) are routed
- * to the plugin's OPTIONS routes by a constraint, so an application's `app.all('*')` or
- * `app.options('*')` can be declared before or after the plugin without a duplicate route.
- */
-function installPreflightConstraint (fastify: FastifyInstance, dispatcher: Dispatcher): void {
-  if (fastify.hasConstraintStrategy(PREFLIGHT_CONSTRAINT)) return
-  fastify.addConstraintStrategy({
-    name: PREFLIGHT_CONSTRAINT,
-    storage () {
-      const stores = new Map<string, unknown>()
-      return { get: (value: string) => stores.get(value) ?? null, set: (value: string, store: unknown) => { stores.set(value, store) } }
-    },
-    deriveConstraint (req: { method?: string, url?: string, headers: Record<string, string | string[] | undefined> }) {
-      if (req.method !== 'OPTIONS') return undefined
-      // Fetch#http-requests: a preflight is OPTIONS with Origin and Access-Control-Request-Method
-      if (req.headers.origin !== undefined && req.headers[ACRM] !== undefined) return 'preflight'
-      return dispatcher.plainOptionsValue(req.url ?? '/')
-    },
-    mustMatchWhenDerived: false
-  } as unknown as Parameters<FastifyInstance['addConstraintStrategy']>[0])
-}
-
 /** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS routes. */
 export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
   if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
@@ -101,7 +76,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     compiled: new Map()
   }
   dispatcher.registrations.push(registration)
-  installPreflightConstraint(fastify, dispatcher)
+  installPreflightConstraint(fastify, (url) => dispatcher.plainOptionsValue(url))
   fastify.decorateRequest('cors', null)
 
   // a route declared from now on in this scope has its policy checked where it is declared, so the

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import corsPolicy from '../../lib/index.js'
 import { dispatcherOf } from '../../lib/dispatcher.js'
 
@@ -8,9 +8,9 @@ const APP = 'https://app.example.com'
 test('ownerOf: the innermost registration whose scope holds the route', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
-  let api: typeof app | undefined
-  let admin: typeof app | undefined
-  let other: typeof app | undefined
+  let api: FastifyInstance | undefined
+  let admin: FastifyInstance | undefined
+  let other: FastifyInstance | undefined
   await app.register(async (scope) => {
     api = scope
     await scope.register(corsPolicy, { origin: [APP] })
@@ -20,9 +20,9 @@ test('ownerOf: the innermost registration whose scope holds the route', async (t
   await app.ready()
   const dispatcher = dispatcherOf(app)
   t.equal(dispatcher.registrations.length, 1)
-  t.equal(dispatcher.ownerOf(api as typeof app), dispatcher.registrations[0])
-  t.equal(dispatcher.ownerOf(admin as typeof app), dispatcher.registrations[0], 'a child scope of the registration')
-  t.equal(dispatcher.ownerOf(other as typeof app), undefined, 'a sibling scope')
+  t.equal(dispatcher.ownerOf(api as FastifyInstance), dispatcher.registrations[0])
+  t.equal(dispatcher.ownerOf(admin as FastifyInstance), dispatcher.registrations[0], 'a child scope of the registration')
+  t.equal(dispatcher.ownerOf(other as FastifyInstance), undefined, 'a sibling scope')
   t.equal(dispatcher.ownerOf(app), undefined, 'the parent')
 })
 
@@ -80,8 +80,8 @@ test('one dispatcher per app, shared by its scopes; another app has its own', as
   const b = Fastify()
   t.teardown(() => a.close())
   t.teardown(() => b.close())
-  let child: typeof a | undefined
+  let child: FastifyInstance | undefined
   await a.register(async (scope) => { child = scope })
-  t.equal(dispatcherOf(child as typeof a), dispatcherOf(a))
+  t.equal(dispatcherOf(child as FastifyInstance), dispatcherOf(a))
   t.not(dispatcherOf(a), dispatcherOf(b))
 })
