@@ -115,6 +115,9 @@ export class Dispatcher {
       } else {
         // outside every registration's scope: the plugin's hooks never run there
         policy = undefined
+        if (config.cors !== undefined) {
+          fastify.log.warn(`fastify-cors-policy: route ${name} has config.cors, but no registration of the plugin covers its scope, so it gets no CORS headers and its preflights are refused; register fastify-cors-policy in that scope or a parent of it`)
+        }
       }
       toIndex.push({ method: route.method, path: route.path, pattern: route.pattern, constraints: route.constraints, route: { policy, name } })
     }
