@@ -27,6 +27,13 @@ export interface RouteToIndex {
 
 function noop (): void {}
 
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+function methodRank (method: string): number {
+  const rank = METHOD_ORDER.indexOf(method)
+  return rank === -1 ? METHOD_ORDER.length : rank
+}
+
 const EMPTY: UrlRoutes = new Map()
 
 export class RouteIndex {
@@ -67,6 +74,8 @@ export class RouteIndex {
       })
     }
     this.#hostConstrained = hostConstrained
+    // Access-Control-Allow-Methods lists methods in this order, whatever the order of declaration
+    this.#methods.sort((a, b) => methodRank(a) - methodRank(b) || (a < b ? -1 : a > b ? 1 : 0))
   }
 
   /** Every route at this URL for this Host, by method. */
