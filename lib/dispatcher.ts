@@ -10,7 +10,7 @@ import { compilePolicy, type CorsPolicy } from './policy.js'
 import { CorsRouteOptionsSchema } from './schema.js'
 import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
 import { RouteIndex, type RouteToIndex } from './route-index.js'
-import type { UrlRoutes } from './route-grant.js'
+import { profileUrl, type UrlProfile } from './route-grant.js'
 
 /** On a route's config: the policy its own `config.cors` compiled to (null = `cors: false`). */
 export const kRouteEntry = Symbol('fastify-cors-policy.route')
@@ -57,6 +57,8 @@ export function inheritableOptions (rawOptions: unknown): Record<string, unknown
 }
 
 const dispatchers = new WeakMap<object, Dispatcher>()
+/** URLs whose preflight profile is kept */
+const PROFILE_CACHE_SIZE = 1000
 
 /** The dispatcher of the app this instance belongs to (every instance of one app shares its server). */
 export function dispatcherOf (fastify: FastifyInstance): Dispatcher {
@@ -69,7 +71,8 @@ export function dispatcherOf (fastify: FastifyInstance): Dispatcher {
   return dispatcher
 }
 
-function pathOf (url: string): string {
+/** A request URL without its query. */
+export function pathOf (url: string): string {
   const query = url.indexOf('?')
   return query === -1 ? url : url.slice(0, query)
 }
@@ -77,6 +80,7 @@ function pathOf (url: string): string {
 export class Dispatcher {
   readonly registrations: Registration[] = []
   #index: RouteIndex | undefined
+  readonly #profiles = new Map<string, UrlProfile>()
   #fastify: FastifyInstance | undefined
   #router: RouterMatchOptions | undefined
   /** registrations whose plain-OPTIONS route shares its pattern with an application's unconstrained OPTIONS route */
@@ -154,8 +158,21 @@ export class Dispatcher {
     return owner
   }
 
-  routesAt (url: string, host: string | undefined): UrlRoutes {
-    return (this.#index as RouteIndex).routesAt(url, host)
+  /**
+   * The routes at a URL (for this Host when routes are host-constrained), profiled once: routes never
+   * change once the app is ready, so a URL's answer is cached. The cache is bounded and simply
+   * emptied when full, so URLs sprayed by a client cost only the lookup they would cost uncached.
+   */
+  profileAt (url: string, host: string | undefined): UrlProfile {
+    const index = this.#index as RouteIndex
+    const key = index.hostConstrained ? `${host ?? ''} ${url}` : url
+    let profile = this.#profiles.get(key)
+    if (profile === undefined) {
+      profile = profileUrl(index.routesAt(url, host))
+      if (this.#profiles.size >= PROFILE_CACHE_SIZE) this.#profiles.clear()
+      this.#profiles.set(key, profile)
+    }
+    return profile
   }
 
   /**

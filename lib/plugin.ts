@@ -3,12 +3,12 @@ import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, ACRH, ACRM, ACRPN, CACHE_CON
 import { CorsAlreadyRegisteredError, CorsInvalidOptionsError, CorsRouteNotCompiledError, CorsUnsafeOptionsError } from './errors.js'
 import { formatProblems, resolveOptions, type OptionProblem } from './options.js'
 import { compilePolicy, type CorsPolicy } from './policy.js'
-import { describeOriginDenial, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
+import { describeOriginDenial, evaluatePreflight, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
 import { mergeVary } from './vary.js'
 import { routeConfigOf } from './route-config.js'
-import { answerPreflight as decidePreflight, type UrlRoutes } from './route-grant.js'
+import { answerPreflight as decidePreflight, profileUrl, sharedPolicy, type PreflightGrant, type UrlProfile } from './route-grant.js'
 import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from './preflight-constraint.js'
-import { compileRoutePolicy, dispatcherOf, inheritableOptions, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
+import { compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
 
 const kPolicy = Symbol('fastify-cors-policy.policy')
 const kAnswered = Symbol('fastify-cors-policy.answered')
@@ -109,7 +109,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   }
 
   function routeName (request: FastifyRequest, entry: RouteEntry | undefined): string {
-    return entry?.name ?? `${request.method} ${request.url.split('?')[0]}`
+    return entry?.name ?? `${request.method} ${pathOf(request.url)}`
   }
 
   function logDenial (request: FastifyRequest, decision: Decision, route: string): void {
@@ -206,23 +206,11 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     proceed()
   }
 
-  /** Every distinct policy a preflight's answer depends on: the routes at its URL and the scope's. */
-  function policiesOf (routes: UrlRoutes, scopePolicy: CorsPolicy): CorsPolicy[] {
-    const policies = [scopePolicy]
-    for (const candidates of routes.values()) {
-      for (const candidate of candidates) {
-        const policy = candidate.policy
-        if (policy !== null && policy !== undefined && !policies.includes(policy)) policies.push(policy)
-      }
-    }
-    return policies
-  }
-
   /**
    * Settles the origin against each policy; origin functions run once per function (a route that
    * inherits the plugin's function shares its answer).
    */
-  function settleOrigins (policies: CorsPolicy[], origin: string, request: FastifyRequest, done: (verdicts: Map<CorsPolicy, SettledVerdict>) => void): void {
+  function settleOrigins (policies: readonly CorsPolicy[], origin: string, request: FastifyRequest, done: (verdicts: Map<CorsPolicy, SettledVerdict>) => void): void {
     const verdicts = new Map<CorsPolicy, SettledVerdict>()
     const pending = new Map<unknown, CorsPolicy[]>()
     for (const policy of policies) {
@@ -251,14 +239,13 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   function answerPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
     const url = request.url
     const host = headerValue(request.headers.host)
-    let routes = dispatcher.routesAt(url, host)
-    let targets = routes.get(requestMethod)
-    const query = url.indexOf('?')
-    const name = targets?.[0]?.name ?? `${requestMethod} ${query === -1 ? url : url.slice(0, query)}`
+    let profile = dispatcher.profileAt(url, host)
+    let targets = profile.routes.get(requestMethod)
+    const name = targets?.[0]?.name ?? `${requestMethod} ${pathOf(url)}`
     if (targets === undefined && dispatcher.servedUnseen(requestMethod, url, host)) {
       // Fastify serves it but the plugin never saw the route: refuse rather than guess its policy
       targets = [{ policy: undefined, name }]
-      routes = new Map([...routes, [requestMethod, targets]])
+      profile = profileUrl(new Map([...profile.routes, [requestMethod, targets]]))
     }
     const scope = dispatcher.scopeFor(url)
     if (targets === undefined && scope === undefined) {
@@ -274,38 +261,60 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       decideActual(request, reply, first, origin, undefined, proceed, true)
       return
     }
-    settleOrigins(policiesOf(routes, scopePolicy), origin, request, (verdicts) => {
-      finishPreflight(request, reply, origin, requestMethod, proceed, name, routes, scopePolicy, verdicts)
+    const shared = sharedPolicy(profile, scopePolicy, targets !== undefined)
+    if (shared !== undefined) {
+      // one policy for the whole URL (the usual case): decided as that policy says, no grant to compute
+      const verdict = originVerdict(shared, origin)
+      if (verdict === 'check') {
+        runOriginCheck(shared, origin, request, (settled) => { finishSharedPreflight(request, reply, origin, requestMethod, proceed, name, profile, shared, targets !== undefined, settled) })
+      } else {
+        finishSharedPreflight(request, reply, origin, requestMethod, proceed, name, profile, shared, targets !== undefined, verdict)
+      }
+      return
+    }
+    const policies = profile.policies.includes(scopePolicy) ? profile.policies : [...profile.policies, scopePolicy]
+    settleOrigins(policies, origin, request, (verdicts) => {
+      const headers = request.headers
+      const answer = decidePreflight({
+        url: profile,
+        scopePolicy,
+        requestMethod,
+        requestHeaders: headerValue(headers[ACRH]),
+        requestPrivateNetwork: headerValue(headers[ACRPN]),
+        target: name,
+        allowsOrigin: (policy) => verdicts.get(policy) === 'allowed'
+      })
+      if (answer.kind === 'refuse') {
+        const policy = answer.policy
+        refusePreflight(request, reply, origin, name, policy ?? null, policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed'>), answer.detail)
+        return
+      }
+      writePreflight(request, reply, origin, proceed, name, answer)
     })
   }
 
-  function finishPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue,
-    name: string, routes: UrlRoutes, scopePolicy: CorsPolicy, verdicts: Map<CorsPolicy, SettledVerdict>): void {
-    const headers = request.headers
-    const answer = decidePreflight({
-      routes,
-      scopePolicy,
-      requestMethod,
-      requestHeaders: headerValue(headers[ACRH]),
-      requestPrivateNetwork: headerValue(headers[ACRPN]),
-      target: name,
-      allowsOrigin: (policy) => verdicts.get(policy) === 'allowed'
-    })
-    if (answer.kind === 'refuse') {
-      let decision: Decision
-      if (answer.reason === 'disabled') {
-        decision = new Decision(origin, true, false, 'disabled', answer.detail, null, true)
-      } else {
-        const policy = answer.policy as CorsPolicy
-        const reason = denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed'>)
-        decision = new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
-      }
-      request.cors = decision
-      logDenial(request, decision, name)
-      // Fetch#http-responses: a denied preflight is best answered 403 without CORS headers
-      reply.code(403).header(CONTENT_LENGTH, '0').send()
+  function finishSharedPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue,
+    name: string, profile: UrlProfile, policy: CorsPolicy, served: boolean, verdict: SettledVerdict): void {
+    if (verdict !== 'allowed') {
+      refusePreflight(request, reply, origin, name, policy, denialReason(verdict), undefined)
       return
     }
+    const headers = request.headers
+    const outcome = evaluatePreflight(policy, requestMethod, headerValue(headers[ACRH]), headerValue(headers[ACRPN]), served ? profile.servedMethods : undefined, name)
+    writePreflight(request, reply, origin, proceed, name, { kind: 'answer', policy, outcome, anyOrigin: policy.originKind === 'any', credentials: policy.credentials, maxAge: policy.maxAge, vary: policy.preflightVary })
+  }
+
+  /** 403 without CORS headers (Fetch#http-responses: the suggested way to deny a preflight). */
+  function refusePreflight (request: FastifyRequest, reply: FastifyReply, origin: string, name: string, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined): void {
+    const decision = policy === null
+      ? new Decision(origin, true, false, 'disabled', detail, null, true)
+      : new Decision(origin, true, false, reason, describeOriginDenial(policy, reason, origin, name), policy, true)
+    request.cors = decision
+    logDenial(request, decision, name)
+    reply.code(403).header(CONTENT_LENGTH, '0').send()
+  }
+
+  function writePreflight (request: FastifyRequest, reply: FastifyReply, origin: string, proceed: Continue, name: string, answer: PreflightGrant): void {
     const { policy, outcome } = answer
     const allowed = outcome.reason === 'allowed'
     const decision = new Decision(origin, true, allowed, outcome.reason, outcome.detail, policy, true)
@@ -317,7 +326,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     if (allowed) {
       if (answer.maxAge !== undefined) reply.header(ACMA, answer.maxAge)
       if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
-      if (headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
+      if (request.headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
     } else {
       logDenial(request, decision, name)
     }

@@ -24,7 +24,7 @@ export interface Candidate {
 export type UrlRoutes = ReadonlyMap<string, readonly Candidate[]>
 
 export interface PreflightQuery {
-  readonly routes: UrlRoutes
+  readonly url: UrlProfile
   /** the policy of the scope that received the preflight, for a method no route serves */
   readonly scopePolicy: CorsPolicy
   readonly requestMethod: string
@@ -77,25 +77,46 @@ export function allowsHeader (policy: CorsPolicy, name: string): boolean {
   return policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization')
 }
 
-/** The one policy shared by every route at the URL (and the scope, for an unserved method), if there is one. */
-function sharedPolicy (routes: UrlRoutes, scopePolicy: CorsPolicy, served: boolean): CorsPolicy | undefined {
-  let shared: CorsPolicy | undefined = served ? undefined : scopePolicy
-  for (const candidates of routes.values()) {
-    for (const candidate of candidates) {
-      if (candidate.policy === null || candidate.policy === undefined) return undefined
-      if (shared === undefined) shared = candidate.policy
-      else if (shared !== candidate.policy) return undefined
-    }
-  }
-  return shared
+/** What a preflight needs to know about one URL, computed once per URL (the routes never change once the app is ready). */
+export interface UrlProfile {
+  readonly routes: UrlRoutes
+  /** the one policy of every route at the URL, when they share one and none is disabled or unknown */
+  readonly uniform: CorsPolicy | undefined
+  /** every method served at the URL by a known, enabled route: the answer of a uniform URL */
+  readonly servedMethods: string
+  /** every distinct known policy at the URL, in the routes' order */
+  readonly policies: readonly CorsPolicy[]
 }
 
-function servedMethods (routes: UrlRoutes): string {
-  let joined = ''
+export function profileUrl (routes: UrlRoutes): UrlProfile {
+  let uniform: CorsPolicy | undefined
+  let mixed = false
+  let servedMethods = ''
+  const policies: CorsPolicy[] = []
   for (const [method, candidates] of routes) {
-    if (!FORBIDDEN_METHODS.has(method) && candidates.every((candidate) => candidate.policy !== null && candidate.policy !== undefined)) joined = joined === '' ? method : `${joined}, ${method}`
+    let enabled = true
+    for (const candidate of candidates) {
+      const policy = candidate.policy
+      if (policy === null || policy === undefined) {
+        enabled = false
+        mixed = true
+        continue
+      }
+      if (!policies.includes(policy)) policies.push(policy)
+      if (uniform === undefined) uniform = policy
+      else if (uniform !== policy) mixed = true
+    }
+    // Fetch#forbidden-method: a page cannot send TRACE (an `app.all()` route serves it)
+    if (enabled && !FORBIDDEN_METHODS.has(method)) servedMethods = servedMethods === '' ? method : `${servedMethods}, ${method}`
   }
-  return joined
+  return { routes, uniform: mixed ? undefined : uniform, servedMethods, policies }
+}
+
+/** The one policy that answers this preflight, when the URL's routes (and the scope, for an unserved method) share one. */
+export function sharedPolicy (url: UrlProfile, scopePolicy: CorsPolicy, served: boolean): CorsPolicy | undefined {
+  if (served) return url.uniform
+  if (url.routes.size === 0) return scopePolicy
+  return url.uniform === scopePolicy ? scopePolicy : undefined
 }
 
 function maxAgeSeconds (policy: CorsPolicy): number {
@@ -107,7 +128,8 @@ function maxAgeSeconds (policy: CorsPolicy): number {
  * the target is reported here so the caller writes one 403 for both kinds of refusal.
  */
 export function answerPreflight (query: PreflightQuery): PreflightAnswer {
-  const { routes, scopePolicy, requestMethod, allowsOrigin } = query
+  const { url, scopePolicy, requestMethod, allowsOrigin } = query
+  const routes = url.routes
   const targets = routes.get(requestMethod)
   const served = targets !== undefined && targets.length > 0
   const targetPolicies: CorsPolicy[] = []
@@ -126,10 +148,10 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   }
   const primary = targetPolicies[0] as CorsPolicy
 
-  const shared = sharedPolicy(routes, scopePolicy, served)
+  const shared = sharedPolicy(url, scopePolicy, served)
   if (shared !== undefined) {
     // every route at this URL grants the same: answer as the policy says, cacheable as configured
-    const outcome = evaluatePreflight(shared, requestMethod, query.requestHeaders, query.requestPrivateNetwork, served ? servedMethods(routes) : undefined, query.target)
+    const outcome = evaluatePreflight(shared, requestMethod, query.requestHeaders, query.requestPrivateNetwork, served ? url.servedMethods : undefined, query.target)
     return { kind: 'answer', policy: shared, outcome, anyOrigin: shared.originKind === 'any', credentials: shared.credentials, maxAge: shared.maxAge, vary: shared.preflightVary }
   }
 

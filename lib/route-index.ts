@@ -41,6 +41,9 @@ export class RouteIndex {
   readonly #methods: string[] = []
   readonly #hostConstrained: boolean
 
+  /** does any route have a `host` constraint? (then the routes at a URL depend on Host) */
+  get hostConstrained (): boolean { return this.#hostConstrained }
+
   constructor (findMyWay: typeof FindMyWay, options: RouterMatchOptions, routes: readonly RouteToIndex[]) {
     // useSemicolonDelimiter is missing from find-my-way's Config type but honoured at run time
     this.#router = findMyWay({

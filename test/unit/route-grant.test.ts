@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { allowsHeader, allowsMethod, answerPreflight, type Candidate, type PreflightAnswer, type PreflightQuery } from '../../lib/route-grant.js'
+import { allowsHeader, allowsMethod, answerPreflight, profileUrl, type Candidate, type PreflightAnswer, type PreflightQuery } from '../../lib/route-grant.js'
 import { originVerdict } from '../../lib/decide.js'
 import { compilePolicy, type CorsPolicy } from '../../lib/policy.js'
 import { resolveOptions } from '../../lib/options.js'
@@ -17,14 +17,16 @@ function routes (...entries: Array<[string, ...Array<CorsPolicy | null | undefin
   return new Map(entries.map(([method, ...policies]) => [method, policies.map((p) => ({ policy: p, name: `${method} /account` }))]))
 }
 
-function ask (query: Partial<PreflightQuery> & Pick<PreflightQuery, 'routes' | 'requestMethod'>, origin: string): PreflightAnswer {
+function ask (query: Partial<Omit<PreflightQuery, 'url'>> & Pick<PreflightQuery, 'requestMethod'> & { routes: Map<string, Candidate[]> }, origin: string): PreflightAnswer {
+  const { routes, ...rest } = query
   return answerPreflight({
+    url: profileUrl(routes),
     scopePolicy: policy({ origin: [APP, PARTNER] }),
     requestHeaders: undefined,
     requestPrivateNetwork: undefined,
     target: `${query.requestMethod} /account`,
     allowsOrigin: (p) => originVerdict(p, origin) === 'allowed',
-    ...query
+    ...rest
   })
 }
 
