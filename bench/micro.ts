@@ -6,6 +6,8 @@ import { resolveOptions } from '../lib/options.js'
 import { compilePolicy } from '../lib/policy.js'
 import type { CorsPolicy } from '../lib/policy.js'
 import { mergeVary } from '../lib/vary.js'
+import { answerPreflight, profileUrl, type Candidate } from '../lib/route-grant.js'
+import { fastifyFindMyWay } from '../lib/fastify-internals.js'
 import { exactOrigins, regionRegExps, scenarioByName, tenantPatterns } from './scenarios.js'
 import { bootstrapMedian } from './stats.js'
 import type { Estimate } from './stats.js'
@@ -123,6 +125,47 @@ const thousandNames = header('adv-acrh-1000', 'access-control-request-headers')
 const routeMethods = 'GET, HEAD, PUT'
 const target = 'PUT /items'
 
+// the plugin's preflight constraint (lib/preflight-constraint.ts), on a router like the benchmark app's
+const FindMyWay = fastifyFindMyWay()
+function benchRouter (constrained: boolean): ReturnType<typeof FindMyWay> {
+  const router = FindMyWay({})
+  if (constrained) {
+    router.addConstraintStrategy({
+      name: 'fastifyCorsPolicyPreflight',
+      storage () { const stores = new Map<string, unknown>(); return { get: (value: string) => stores.get(value) ?? null, set: (value: string, store: unknown) => { stores.set(value, store) } } },
+      deriveConstraint (req: { method?: string, headers: Record<string, string | undefined> }) {
+        if (req.method !== 'OPTIONS') return undefined
+        return req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined ? 'preflight' : 'plain'
+      },
+      mustMatchWhenDerived: false
+    } as unknown as Parameters<typeof router.addConstraintStrategy>[0])
+    router.on('OPTIONS', '*', { constraints: { fastifyCorsPolicyPreflight: 'preflight' } }, () => {}, {})
+    router.on('OPTIONS', '*', { constraints: { fastifyCorsPolicyPreflight: 'plain' } }, () => {}, {})
+  } else {
+    router.on('OPTIONS', '*', () => {}, {})
+  }
+  router.on('GET', '/items', () => {}, {})
+  router.on('PUT', '/items', () => {}, {})
+  return router
+}
+/** Constraints derived as find-my-way's lookup derives them (undefined when no strategy is in use). */
+function derive (router: ReturnType<typeof FindMyWay>, req: never): never {
+  return (router as unknown as { constrainer: { deriveConstraints: (req: never) => never } }).constrainer.deriveConstraints(req)
+}
+const plainRouter = benchRouter(false)
+const constrainedRouter = benchRouter(true)
+const getRequest = { method: 'GET', url: '/items', headers: { origin: 'https://app.example.com', host: 'localhost' } } as never
+const preflightRequest = { method: 'OPTIONS', url: '/items', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PUT', host: 'localhost' } } as never
+const partner = 'https://partner.example.com'
+const partnerPolicy = policyOf({ origin: [partner, 'https://app.example.com'], credentials: true, maxAge: 600 })
+const ownPolicy = policyOf({ origin: ['https://app.example.com'], credentials: true, maxAge: 600 })
+const mixedRoutes = new Map<string, Candidate[]>([
+  ['GET', [{ policy: partnerPolicy, name: 'GET /account' }]],
+  ['HEAD', [{ policy: partnerPolicy, name: 'HEAD /account' }]],
+  ['PUT', [{ policy: ownPolicy, name: 'PUT /account' }]]
+])
+const mixedProfile = profileUrl(mixedRoutes)
+
 const results: MicroResultJson[] = [
   timeOperation('originVerdict: allow-list of 1, allowed', 'Set hit', () => originVerdict(onePolicy, allowed)),
   timeOperation('originVerdict: allow-list of 1, disallowed', 'Set miss, then origin syntax check', () => originVerdict(onePolicy, disallowed)),
@@ -142,6 +185,17 @@ const results: MicroResultJson[] = [
     evaluatePreflight(onePolicy, 'PUT', thousandNames, undefined, routeMethods, target)),
   timeOperation('mergeVary: no Vary yet', 'actual responses', () => mergeVary(undefined, ['Origin'])),
   timeOperation('mergeVary: handler set Vary: Accept-Encoding', 'actual responses', () => mergeVary('Accept-Encoding', ['Origin'])),
+  timeOperation('router lookup, GET: without the preflight constraint', "Fastify's find-my-way, constraints derived as Fastify does", () =>
+    plainRouter.find('GET', '/items', derive(plainRouter, getRequest))),
+  timeOperation('router lookup, GET: with the preflight constraint', 'the plugin\'s strategy derives a value for every request', () =>
+    constrainedRouter.find('GET', '/items', derive(constrainedRouter, getRequest))),
+  timeOperation('router lookup, preflight: without the preflight constraint', '', () =>
+    plainRouter.find('OPTIONS', '/items', derive(plainRouter, preflightRequest))),
+  timeOperation('router lookup, preflight: with the preflight constraint', '', () =>
+    constrainedRouter.find('OPTIONS', '/items', derive(constrainedRouter, preflightRequest))),
+  timeOperation('profileUrl: GET, HEAD, PUT routes of two policies', 'once per URL (then cached)', () => profileUrl(mixedRoutes)),
+  timeOperation('answerPreflight: shared URL, partner GET + header', 'the grant of a URL whose routes differ', () =>
+    answerPreflight({ url: mixedProfile, scopePolicy: partnerPolicy, requestMethod: 'GET', requestHeaders: 'x-custom', requestPrivateNetwork: undefined, target, allowsOrigin: (p) => originVerdict(p, partner) === 'allowed' })),
   timeOnce('resolveOptions + compilePolicy: 100 000 origins', 'start-up work without Fastify (origins generated beforehand)', quick ? 1 : 5,
     () => exactOrigins(100_000), (origins) => policyOf({ origin: origins, credentials: true }))
 ]

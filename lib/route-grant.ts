@@ -155,12 +155,14 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
     return { kind: 'answer', policy: shared, outcome, anyOrigin: shared.originKind === 'any', credentials: shared.credentials, maxAge: shared.maxAge, vary: shared.preflightVary }
   }
 
-  const anyOrigin = targetPolicies.every((policy) => policy.originKind === 'any')
-  const credentials = targetPolicies.every((policy) => policy.credentials)
+  let anyOrigin = true
+  let credentials = true
+  for (const policy of targetPolicies) {
+    if (policy.originKind !== 'any') anyOrigin = false
+    if (!policy.credentials) credentials = false
+  }
 
   // the fixed grant of this URL for this origin and credentials answer
-  const grants = (policy: CorsPolicy | null | undefined): policy is CorsPolicy =>
-    policy !== null && policy !== undefined && allowsOrigin(policy) && (!credentials || policy.credentials)
   const involved: CorsPolicy[] = [...targetPolicies]
   let methods = ''
   for (const [method, candidates] of routes) {
@@ -168,10 +170,10 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
     if (FORBIDDEN_METHODS.has(method)) continue
     if (SAFELISTED_METHODS.has(method)) {
       // listed as the URL serves them: browsers send GET, HEAD and POST without a method entry
-      if (candidates.every((candidate) => candidate.policy !== null && candidate.policy !== undefined)) methods = methods === '' ? method : `${methods}, ${method}`
+      if (allKnown(candidates)) methods = methods === '' ? method : `${methods}, ${method}`
       continue
     }
-    if (!candidates.every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, method))) continue
+    if (!methodGranted(candidates, method, query, credentials)) continue
     methods = methods === '' ? method : `${methods}, ${method}`
     for (const candidate of candidates) if (!involved.includes(candidate.policy as CorsPolicy)) involved.push(candidate.policy as CorsPolicy)
   }
@@ -194,33 +196,34 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   }
   // a method no route serves is answered for the page to read the 404 it will get
   if (!served) methods = methods === '' ? requestMethod : `${methods}, ${requestMethod}`
-  const methodGranted = SAFELISTED_METHODS.has(requestMethod) || !served || (targets as readonly Candidate[]).every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, requestMethod))
+  const requestedGranted = SAFELISTED_METHODS.has(requestMethod) || !served || methodGranted(targets as readonly Candidate[], requestMethod, query, credentials)
 
   let headersGranted = true
-  const names = exact.allowHeaders === undefined ? [] : exact.allowHeaders.split(',')
-  if (names.length > 0) {
+  const names = exact.allowHeaders === undefined ? undefined : exact.allowHeaders.split(',')
+  if (names !== undefined) {
     // a cached header entry also unlocks GET, HEAD and POST requests, which need no method entry
     for (const [method, candidates] of routes) {
-      const inGrant = SAFELISTED_METHODS.has(method) || candidates.every((candidate) => grants(candidate.policy) && allowsMethod(candidate.policy, method))
-      if (!inGrant) continue
+      if (!SAFELISTED_METHODS.has(method) && !methodGranted(candidates, method, query, credentials)) continue
       for (const candidate of candidates) {
-        if (!grants(candidate.policy) || !names.every((name) => allowsHeader(candidate.policy as CorsPolicy, name))) { headersGranted = false; break }
-        if (!involved.includes(candidate.policy)) involved.push(candidate.policy)
+        const policy = candidate.policy
+        if (!grantsOrigin(policy, query, credentials) || !allowsHeaders(policy, names)) { headersGranted = false; break }
+        if (!involved.includes(policy)) involved.push(policy)
       }
       if (!headersGranted) break
     }
   }
-  if (!methodGranted || !headersGranted) {
+  if (!requestedGranted || !headersGranted) {
     // allowed for this route alone: answered for this request only and never cached
     return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
   }
   let maxAge = Infinity
   let configured = false
+  let allInvolvedAny = true
   for (const policy of involved) {
     maxAge = Math.min(maxAge, maxAgeSeconds(policy))
     if (policy.maxAge !== undefined) configured = true
+    if (policy.originKind !== 'any') allInvolvedAny = false
   }
-  const allInvolvedAny = involved.every((policy) => policy.originKind === 'any')
   return {
     kind: 'answer',
     policy: primary,
@@ -230,6 +233,33 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
     maxAge: configured ? String(maxAge) : undefined,
     vary: allInvolvedAny ? VARY_NO_ORIGIN : VARY_ALL
   }
+}
+
+function deniesPrivateNetwork (policy: CorsPolicy): boolean {
+  return !policy.allowPrivateNetwork
+}
+
+/** Does this route policy grant the origin with the target's credentials answer? */
+function grantsOrigin (policy: CorsPolicy | null | undefined, query: PreflightQuery, credentials: boolean): policy is CorsPolicy {
+  return policy !== null && policy !== undefined && query.allowsOrigin(policy) && (!credentials || policy.credentials)
+}
+
+/** Is this method in the URL's grant: does every route serving it grant the origin and the method? */
+function methodGranted (candidates: readonly Candidate[], method: string, query: PreflightQuery, credentials: boolean): boolean {
+  for (const candidate of candidates) {
+    if (!grantsOrigin(candidate.policy, query, credentials) || !allowsMethod(candidate.policy, method)) return false
+  }
+  return true
+}
+
+function allowsHeaders (policy: CorsPolicy, names: readonly string[]): boolean {
+  for (const name of names) if (!allowsHeader(policy, name)) return false
+  return true
+}
+
+function allKnown (candidates: readonly Candidate[]): boolean {
+  for (const candidate of candidates) if (candidate.policy === null || candidate.policy === undefined) return false
+  return true
 }
 
 /**
@@ -261,7 +291,7 @@ function exactAnswer (policies: readonly CorsPolicy[], query: PreflightQuery): P
     }
     if (names.length > 0) allowHeaders = isCanonicalHeaderNameList(requestHeaders) ? requestHeaders : names.join(',')
   }
-  if (query.requestPrivateNetwork === 'true' && !policies.every((policy) => policy.allowPrivateNetwork)) {
+  if (query.requestPrivateNetwork === 'true' && policies.some(deniesPrivateNetwork)) {
     return { reason: 'private-network-not-allowed', detail: `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`, allowMethods: requestMethod, allowHeaders }
   }
   return { reason: 'allowed', allowMethods: requestMethod, allowHeaders }
