@@ -86,7 +86,14 @@ export class Dispatcher {
   /** registrations whose plain-OPTIONS route shares its pattern with an application's unconstrained OPTIONS route */
   #shadowedPrefixes: string[] = []
 
-  get ready (): boolean { return this.#index !== undefined }
+  readonly #catchAllPrefixes = new Set<string>()
+
+  /** True for the first registration that asks for this prefix's catch-all OPTIONS routes. */
+  claimCatchAll (prefix: string): boolean {
+    if (this.#catchAllPrefixes.has(prefix)) return false
+    this.#catchAllPrefixes.add(prefix)
+    return true
+  }
 
   /**
    * Reads every route once the app is ready: compiles each owned route's `config.cors` (start-up

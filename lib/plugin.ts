@@ -48,6 +48,16 @@ function headerValue (value: string | string[] | undefined): string | undefined 
 
 type Continue = () => void
 
+/**
+ * The host find-my-way's host constraint is matched against: `Host`, or HTTP/2's `:authority`
+ * (browsers speak HTTP/2 over https); an empty value is no host.
+ */
+function routingHost (request: FastifyRequest): string | undefined {
+  const headers = request.headers
+  const host = headers.host || headers[':authority'] // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing
+  return typeof host === 'string' && host !== '' ? host : undefined
+}
+
 const VARY_ORIGIN = ['Origin'] as const
 
 /** An origin verdict once any origin function has settled. */
@@ -141,18 +151,24 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       request.log.error(`fastify-cors-policy: the origin function did not settle within ${policy.originCheckTimeout} ms for origin '${origin}'; the request is denied`)
       settle('failed')
     }, policy.originCheckTimeout)
-    ;(answer as Promise<boolean>).then((value) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      settle(value === true ? 'allowed' : 'not-allowed')
-    }, (error: unknown) => {
+    const fail = (error: unknown): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       request.log.error({ err: error }, `fastify-cors-policy: the origin function rejected for origin '${origin}'; the request is denied`)
       settle('failed')
-    })
+    }
+    try {
+      (answer as Promise<boolean>).then((value) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        settle(value === true ? 'allowed' : 'not-allowed')
+      }, fail)
+    } catch (error) {
+      // a thenable whose then() throws is a failed check, not a 500
+      fail(error)
+    }
   }
 
   // Fetch#http-requests: browsers also send Origin on same-origin non-GET requests
@@ -238,7 +254,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   function answerPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
     const url = request.url
-    const host = headerValue(request.headers.host)
+    const host = routingHost(request)
     let profile = dispatcher.profileAt(url, host)
     let targets = profile.routes.get(requestMethod)
     const name = targets?.[0]?.name ?? `${requestMethod} ${pathOf(url)}`
@@ -323,8 +339,10 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     if (answer.credentials) reply.header(ACAC, 'true')
     if (outcome.allowMethods !== undefined) reply.header(ACAM, outcome.allowMethods)
     if (outcome.allowHeaders !== undefined) reply.header(ACAH, outcome.allowHeaders)
+    // a refusal normally needs no max-age (a browser caches nothing from it), but one a browser may
+    // still accept (private network access, in browsers that only warn) is marked never to be cached
+    if (answer.maxAge !== undefined && (allowed || answer.maxAge === '0')) reply.header(ACMA, answer.maxAge)
     if (allowed) {
-      if (answer.maxAge !== undefined) reply.header(ACMA, answer.maxAge)
       if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
       if (request.headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
     } else {
@@ -419,7 +437,9 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     })
   })
 
-  if (options.preflight) {
+  // one pair of catch-all routes per prefix: sibling registrations without a prefix share the first
+  // one's, and the dispatcher answers each route with its own registration's policy
+  if (options.preflight && dispatcher.claimCatchAll(fastify.prefix)) {
     const strictPreflight = options.strictPreflight
     const routeOptions = {
       method: 'OPTIONS' as const,

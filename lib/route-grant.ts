@@ -143,6 +143,10 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
         detail: `${candidate.name} is not covered by any registration of fastify-cors-policy (it is declared in a scope without the plugin, or in a child scope registered before the plugin), so its CORS policy is unknown and the preflight is refused; register the plugin in that scope, or before that scope's plugins`
       }
     }
+    if (!candidate.policy.preflight) {
+      // another route here answers its own preflights (preflight: false): what it allows is unknown
+      return { kind: 'refuse', reason: 'disabled', policy: undefined, detail: `${candidate.name} leaves its preflights to the application (preflight: false), and another route serves the same request, so the preflight is refused` }
+    }
     if (!allowsOrigin(candidate.policy)) return { kind: 'refuse', reason: 'origin', policy: candidate.policy, detail: undefined }
     if (!targetPolicies.includes(candidate.policy)) targetPolicies.push(candidate.policy)
   }
@@ -168,11 +172,8 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   for (const [method, candidates] of routes) {
     // Fetch#forbidden-method: a page cannot send TRACE (an `app.all()` route serves it)
     if (FORBIDDEN_METHODS.has(method)) continue
-    if (SAFELISTED_METHODS.has(method)) {
-      // listed as the URL serves them: browsers send GET, HEAD and POST without a method entry
-      if (allKnown(candidates)) methods = methods === '' ? method : `${methods}, ${method}`
-      continue
-    }
+    // GET, HEAD and POST too: a request with the use-CORS-preflight flag (an XHR upload listener)
+    // is preflighted even for them, and a cached method entry would skip that preflight
     if (!methodGranted(candidates, method, query, credentials)) continue
     methods = methods === '' ? method : `${methods}, ${method}`
     for (const candidate of candidates) if (!involved.includes(candidate.policy as CorsPolicy)) involved.push(candidate.policy as CorsPolicy)
@@ -180,6 +181,11 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
 
   // the target's own answer first: what it refuses is refused with the reason the browser will name
   const exact = exactAnswer(targetPolicies, query)
+  if (exact.reason === 'private-network-not-allowed') {
+    // browsers that only warn about private network access accept this answer: answered for this
+    // request alone and never cached, like any answer outside the grant
+    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
+  }
   if (exact.reason !== 'allowed') {
     // a refused preflight is never cached (Fetch#cors-preflight-fetch-0 step 7), so showing what the
     // URL grants is safe; '*' is not sent for a URL whose routes differ
@@ -241,7 +247,8 @@ function deniesPrivateNetwork (policy: CorsPolicy): boolean {
 
 /** Does this route policy grant the origin with the target's credentials answer? */
 function grantsOrigin (policy: CorsPolicy | null | undefined, query: PreflightQuery, credentials: boolean): policy is CorsPolicy {
-  return policy !== null && policy !== undefined && query.allowsOrigin(policy) && (!credentials || policy.credentials)
+  // a route that answers its own preflights (preflight: false) grants nothing the plugin can vouch for
+  return policy !== null && policy !== undefined && policy.preflight && query.allowsOrigin(policy) && (!credentials || policy.credentials)
 }
 
 /** Is this method in the URL's grant: does every route serving it grant the origin and the method? */
@@ -254,11 +261,6 @@ function methodGranted (candidates: readonly Candidate[], method: string, query:
 
 function allowsHeaders (policy: CorsPolicy, names: readonly string[]): boolean {
   for (const name of names) if (!allowsHeader(policy, name)) return false
-  return true
-}
-
-function allKnown (candidates: readonly Candidate[]): boolean {
-  for (const candidate of candidates) if (candidate.policy === null || candidate.policy === undefined) return false
   return true
 }
 
@@ -283,6 +285,10 @@ function exactAnswer (policies: readonly CorsPolicy[], query: PreflightQuery): P
       return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods: requestMethod, allowHeaders: undefined }
     }
     for (const name of names) {
+      if (name === '*') {
+        // echoed back, the name '*' would read as a wildcard in Access-Control-Allow-Headers
+        return { reason: 'header-not-allowed', detail: `request header '*' is never echoed for ${target}; list the headers in \`allowedHeaders\``, allowMethods: requestMethod, allowHeaders: undefined }
+      }
       for (const policy of policies) {
         if (allowsHeader(policy, name)) continue
         const hint = policy.anyHeader && name === 'authorization' ? " ('*' does not cover Authorization; list it explicitly)" : ''

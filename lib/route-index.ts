@@ -104,7 +104,9 @@ function hostMatches (constraint: string | RegExp, host: string | undefined): bo
 
 /**
  * find-my-way prefers a route whose constraints all match over an unconstrained one: a route
- * constrained by a matching host alone always wins over the unconstrained routes of its slot.
+ * constrained by a matching host alone always wins over the routes of its slot that have no
+ * constraint at all. A route with another constraint (a version the preflight does not carry, a
+ * custom strategy) may still win, so it stays a candidate.
  */
 function selectByHost (slot: readonly IndexedRoute[], host: string | undefined): readonly IndexedRoute[] {
   let selected: IndexedRoute[] | undefined
@@ -117,5 +119,5 @@ function selectByHost (slot: readonly IndexedRoute[], host: string | undefined):
     (selected ??= []).push(route)
   }
   if (selected === undefined) return []
-  return hostAloneMatched ? selected.filter((route) => route.host !== undefined) : selected
+  return hostAloneMatched ? selected.filter((route) => route.host !== undefined || route.otherConstraints) : selected
 }

@@ -8,7 +8,11 @@ import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.
 const checks = {
   throws: (origin: string): boolean => { if (origin.includes('evil')) throw new TypeError('no'); return true },
   rejects: async (origin: string): Promise<boolean> => { if (origin.includes('evil')) throw new TypeError('no'); return true },
-  hangs: (origin: string): boolean | Promise<boolean> => origin.includes('evil') ? new Promise<boolean>(() => {}) : true
+  hangs: (origin: string): boolean | Promise<boolean> => origin.includes('evil') ? new Promise<boolean>(() => {}) : true,
+  // a thenable whose then() throws: the call to then() itself must not escape as a 500
+  'returns a broken thenable': (origin: string): boolean | Promise<boolean> => origin.includes('evil')
+    ? { then () { throw new TypeError('broken thenable') } } as unknown as Promise<boolean>
+    : true
 }
 
 for (const [name, check] of Object.entries(checks)) {
