@@ -50,7 +50,7 @@ export async function buildApp (variant: Variant, scenario: Scenario): Promise<F
       break
     case 'router-floor':
       // preflights reach a constrained catch-all, as with the plugin; everything else derives the constraint
-      installPreflightConstraint(app, () => 'plain')
+      installPreflightConstraint(app, (_url, _host, requestMethod) => requestMethod === undefined ? 'plain' : 'preflight')
       app.options('*', { constraints: { [PREFLIGHT_CONSTRAINT]: 'preflight' } }, (_request, reply) => { reply.code(204).send() })
       break
     case 'hooks-floor':

@@ -84,14 +84,16 @@ export class Dispatcher {
   #fastify: FastifyInstance | undefined
   #router: RouterMatchOptions | undefined
   /** registrations whose plain-OPTIONS route shares its pattern with an application's unconstrained OPTIONS route */
-  #shadowedPrefixes: string[] = []
+  /** does any route answer its own preflights (preflight: false)? */
+  #selfAnswered = false
 
   readonly #catchAllPrefixes = new Set<string>()
 
   /** True for the first registration that asks for this prefix's catch-all OPTIONS routes. */
-  claimCatchAll (prefix: string): boolean {
-    if (this.#catchAllPrefixes.has(prefix)) return false
-    this.#catchAllPrefixes.add(prefix)
+  claimCatchAll (prefix: string, caseSensitive: boolean): boolean {
+    const key = caseSensitive ? prefix : prefix.toLowerCase()
+    if (this.#catchAllPrefixes.has(key)) return false
+    this.#catchAllPrefixes.add(key)
     return true
   }
 
@@ -104,8 +106,6 @@ export class Dispatcher {
     const router = routerMatchOptions(fastify)
     const routes = listRouterRoutes(fastify)
     const toIndex: RouteToIndex[] = []
-    const plainRoutes: Array<{ pattern: string, registration: Registration | undefined }> = []
-    const applicationOptionsPatterns = new Set<string>()
     let ownRoutes = 0
     for (const route of routes) {
       const config = route.context.config
@@ -113,14 +113,13 @@ export class Dispatcher {
       const own = config[kOwnRoute]
       if (own !== undefined) {
         ownRoutes++
-        if (own === 'plain') plainRoutes.push({ pattern: route.pattern, registration: this.ownerOf(route.context.server) })
         continue
       }
-      if (route.method === 'OPTIONS' && Object.keys(route.constraints).length === 0) applicationOptionsPatterns.add(route.pattern)
       const owner = this.ownerOf(route.context.server)
       let policy: CorsPolicy | null | undefined
       if (owner !== undefined) {
         policy = compileRoutePolicy(owner, config.cors, name)
+        if (policy !== null && !policy.preflight) this.#selfAnswered = true
         const entry: RouteEntry = { policy, name }
         config[kRouteEntry] = entry
       } else {
@@ -136,9 +135,6 @@ export class Dispatcher {
       // the plugin's own OPTIONS route must be among the routes read: if not, the walk missed routes
       throw new FastifyInternalsError('the routes (the plugin\'s own OPTIONS route was not among those listed)')
     }
-    this.#shadowedPrefixes = plainRoutes
-      .filter((plain) => applicationOptionsPatterns.has(plain.pattern) && plain.registration !== undefined)
-      .map((plain) => (plain.registration as Registration).prefix)
     this.#router = router
     this.#fastify = fastify
     this.#index = new RouteIndex(fastifyFindMyWay(), router, toIndex)
@@ -214,15 +210,22 @@ export class Dispatcher {
   }
 
   /**
-   * The constraint value of a plain (non-preflight) OPTIONS request: 'plain' routes it to the
-   * plugin's strictPreflight answer, undefined leaves it to the application's own OPTIONS route
-   * where one shares the plugin route's pattern.
+   * The value of the plugin's routing constraint for an OPTIONS request: 'preflight' or 'plain' routes
+   * it to the plugin's catch-all routes; undefined leaves it to the application's routes (or its 404):
+   * outside every registration's prefix, for a plain OPTIONS request an application OPTIONS route
+   * serves, and for a preflight whose target answers its own preflights (preflight: false).
    */
-  plainOptionsValue (url: string): 'plain' | undefined {
-    if (this.#shadowedPrefixes.length === 0) return 'plain'
-    const scope = this.scopeFor(url)
-    return scope !== undefined && this.#shadowedPrefixes.includes(scope.prefix) ? undefined : 'plain'
+  optionsValue (url: string, host: string | undefined, requestMethod: string | undefined): 'preflight' | 'plain' | undefined {
+    if (this.#index === undefined) return requestMethod === undefined ? 'plain' : 'preflight'
+    if (this.scopeFor(url) === undefined) return undefined
+    if (requestMethod === undefined) return this.profileAt(url, host).routes.has('OPTIONS') ? undefined : 'plain'
+    if (this.#selfAnswered) {
+      const target = this.profileAt(url, host).routes.get(requestMethod)?.[0]?.policy
+      if (target !== null && target !== undefined && !target.preflight) return undefined
+    }
+    return 'preflight'
   }
+
 }
 
 /** Compiles a route's `config.cors` over its registration's options; one policy per distinct value. */

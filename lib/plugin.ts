@@ -8,6 +8,7 @@ import { mergeVary } from './vary.js'
 import { routeConfigOf } from './route-config.js'
 import { answerPreflight as decidePreflight, profileUrl, sharedPolicy, type PreflightGrant, type UrlProfile } from './route-grant.js'
 import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from './preflight-constraint.js'
+import { routerMatchOptions } from './fastify-internals.js'
 import { compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
 
 const kPolicy = Symbol('fastify-cors-policy.policy')
@@ -86,7 +87,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     compiled: new Map()
   }
   dispatcher.registrations.push(registration)
-  installPreflightConstraint(fastify, (url) => dispatcher.plainOptionsValue(url))
+  installPreflightConstraint(fastify, (url, host, requestMethod) => dispatcher.optionsValue(url, host, requestMethod))
   fastify.decorateRequest('cors', null)
 
   // a route declared from now on in this scope has its policy checked where it is declared, so the
@@ -317,7 +318,9 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     }
     const headers = request.headers
     const outcome = evaluatePreflight(policy, requestMethod, headerValue(headers[ACRH]), headerValue(headers[ACRPN]), served ? profile.servedMethods : undefined, name)
-    writePreflight(request, reply, origin, proceed, name, { kind: 'answer', policy, outcome, anyOrigin: policy.originKind === 'any', credentials: policy.credentials, maxAge: policy.maxAge, vary: policy.preflightVary })
+    // browsers that only warn about private network access accept a refusal of it: never cached
+    const maxAge = outcome.reason === 'private-network-not-allowed' ? '0' : policy.maxAge
+    writePreflight(request, reply, origin, proceed, name, { kind: 'answer', policy, outcome, anyOrigin: policy.originKind === 'any', credentials: policy.credentials, maxAge, vary: policy.preflightVary })
   }
 
   /** 403 without CORS headers (Fetch#http-responses: the suggested way to deny a preflight). */
@@ -439,7 +442,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   // one pair of catch-all routes per prefix: sibling registrations without a prefix share the first
   // one's, and the dispatcher answers each route with its own registration's policy
-  if (options.preflight && dispatcher.claimCatchAll(fastify.prefix)) {
+  if (options.preflight && dispatcher.claimCatchAll(fastify.prefix, routerMatchOptions(fastify).caseSensitive)) {
     const strictPreflight = options.strictPreflight
     const routeOptions = {
       method: 'OPTIONS' as const,

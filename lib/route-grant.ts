@@ -207,12 +207,16 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   let headersGranted = true
   const names = exact.allowHeaders === undefined ? undefined : exact.allowHeaders.split(',')
   if (names !== undefined) {
-    // a cached header entry also unlocks GET, HEAD and POST requests, which need no method entry
+    // A cached header entry also unlocks GET, HEAD and POST requests, which need no method entry. The
+    // server cannot see a preflight's credentials mode, and a browser may merge answers given with and
+    // without credentials under its non-credentialed key: so every route of a method this origin may
+    // use without credentials must allow the headers too, whatever this answer's credentials.
     for (const [method, candidates] of routes) {
-      if (!SAFELISTED_METHODS.has(method) && !methodGranted(candidates, method, query, credentials)) continue
+      const safelisted = SAFELISTED_METHODS.has(method)
+      if (!safelisted && !methodGranted(candidates, method, query, false)) continue
       for (const candidate of candidates) {
         const policy = candidate.policy
-        if (!grantsOrigin(policy, query, credentials) || !allowsHeaders(policy, names)) { headersGranted = false; break }
+        if (!grantsOrigin(policy, query, safelisted && credentials) || !allowsHeaders(policy, names)) { headersGranted = false; break }
         if (!involved.includes(policy)) involved.push(policy)
       }
       if (!headersGranted) break

@@ -97,23 +97,35 @@ export class RouteIndex {
   }
 }
 
-function hostMatches (constraint: string | RegExp, host: string | undefined): boolean {
-  if (host === undefined) return false
-  return typeof constraint === 'string' ? constraint === host : constraint.test(host)
+/**
+ * The host constraint find-my-way's host strategy picks for this Host: a route with that exact host
+ * if any, else the first RegExp (in declaration order) that matches; undefined when none does.
+ */
+function matchedHost (slot: readonly IndexedRoute[], host: string | undefined): string | RegExp | undefined {
+  if (host === undefined) return undefined
+  for (const route of slot) if (route.host === host) return host
+  for (const route of slot) if (route.host instanceof RegExp && route.host.test(host)) return route.host
+  return undefined
+}
+
+function sameHost (a: string | RegExp, b: string | RegExp): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b
+  return a.source === b.source && a.flags === b.flags
 }
 
 /**
- * find-my-way prefers a route whose constraints all match over an unconstrained one: a route
- * constrained by a matching host alone always wins over the routes of its slot that have no
- * constraint at all. A route with another constraint (a version the preflight does not carry, a
- * custom strategy) may still win, so it stays a candidate.
+ * find-my-way keeps the routes whose host constraint is the one its strategy picked, and prefers a
+ * route whose constraints all match over one with no constraint at all: a route constrained by that
+ * host alone always wins over the unconstrained routes of its slot. A route with another constraint
+ * (a version the preflight does not carry, a custom strategy) may still win, so it stays a candidate.
  */
 function selectByHost (slot: readonly IndexedRoute[], host: string | undefined): readonly IndexedRoute[] {
+  const picked = matchedHost(slot, host)
   let selected: IndexedRoute[] | undefined
   let hostAloneMatched = false
   for (const route of slot) {
     if (route.host !== undefined) {
-      if (!hostMatches(route.host, host)) continue
+      if (picked === undefined || !sameHost(route.host, picked)) continue
       if (!route.otherConstraints) hostAloneMatched = true
     }
     (selected ??= []).push(route)

@@ -56,7 +56,7 @@ test('servedUnseen asks Fastify itself whether a method is served at a URL', asy
   t.notOk(dispatcher.servedUnseen('PUT', '/hosted', 'b.test'))
 })
 
-test('plainOptionsValue: plain OPTIONS go to the application where it has its own catch-all next to the plugin\'s', async (t) => {
+test('optionsValue: plain OPTIONS go to the application where it has its own catch-all next to the plugin\'s', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.register(async (scope) => {
@@ -66,8 +66,10 @@ test('plainOptionsValue: plain OPTIONS go to the application where it has its ow
   app.register(async (scope) => { scope.register(corsPolicy, { origin: [APP] }) }, { prefix: '/web' })
   await app.ready()
   const dispatcher = dispatcherOf(app)
-  t.equal(dispatcher.plainOptionsValue('/api/x'), undefined, "the /api scope's own catch-all answers")
-  t.equal(dispatcher.plainOptionsValue('/web/x'), 'plain', "the /web plugin's strictPreflight answers")
+  t.equal(dispatcher.optionsValue('/api/x', undefined, undefined), undefined, "the /api scope's own catch-all answers")
+  t.equal(dispatcher.optionsValue('/web/x', undefined, undefined), 'plain', "the /web plugin's strictPreflight answers")
+  t.equal(dispatcher.optionsValue('/api/x', undefined, 'PUT'), 'preflight', 'preflights stay with the plugin')
+  t.equal(dispatcher.optionsValue('/elsewhere', undefined, 'PUT'), undefined, 'outside every registration: the application decides')
   const res = await app.inject({ method: 'OPTIONS', url: '/web/x' })
   t.equal(res.statusCode, 400)
   t.equal(res.body, 'Invalid Preflight Request')
