@@ -10,7 +10,7 @@ import { compilePolicy, type CorsPolicy } from './policy.js'
 import { CorsRouteOptionsSchema } from './schema.js'
 import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
 import { RouteIndex, type RouteToIndex } from './route-index.js'
-import { profileUrl, type UrlProfile } from './route-grant.js'
+import { profileUrl, type Candidate, type UrlProfile } from './route-grant.js'
 
 /** On a route's config: the policy its own `config.cors` compiled to (null = `cors: false`). */
 export const kRouteEntry = Symbol('fastify-cors-policy.route')
@@ -217,15 +217,33 @@ export class Dispatcher {
    */
   optionsValue (url: string, host: string | undefined, requestMethod: string | undefined): 'preflight' | 'plain' | undefined {
     if (this.#index === undefined) return requestMethod === undefined ? 'plain' : 'preflight'
-    if (this.scopeFor(url) === undefined) return undefined
-    if (requestMethod === undefined) return this.profileAt(url, host).routes.has('OPTIONS') ? undefined : 'plain'
-    if (this.#selfAnswered) {
-      const target = this.profileAt(url, host).routes.get(requestMethod)?.[0]?.policy
-      if (target !== null && target !== undefined && !target.preflight) return undefined
-    }
+    const profile = this.profileAt(url, host)
+    // the router, not the URL's spelling, says whether a route the plugin owns is there: `/%61pi/x` or
+    // `//api/x` may reach `/api/x`
+    if (this.scopeFor(url) === undefined && !ownsAny(profile)) return undefined
+    if (requestMethod === undefined) return profile.routes.has('OPTIONS') ? undefined : 'plain'
+    if (this.#selfAnswered && answersOwnPreflights(profile.routes.get(requestMethod))) return undefined
     return 'preflight'
   }
 
+}
+
+/** Does a registration of the plugin own any route at this URL (`cors: false` ones included)? */
+function ownsAny (profile: UrlProfile): boolean {
+  for (const candidates of profile.routes.values()) {
+    for (const candidate of candidates) if (candidate.policy !== undefined) return true
+  }
+  return false
+}
+
+/** Do all the routes a preflight targets answer their own preflights (preflight: false)? */
+export function answersOwnPreflights (targets: readonly Candidate[] | undefined): boolean {
+  if (targets === undefined || targets.length === 0) return false
+  for (const candidate of targets) {
+    const policy = candidate.policy
+    if (policy === null || policy === undefined || policy.preflight) return false
+  }
+  return true
 }
 
 /** Compiles a route's `config.cors` over its registration's options; one policy per distinct value. */

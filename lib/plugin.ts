@@ -9,7 +9,7 @@ import { routeConfigOf } from './route-config.js'
 import { answerPreflight as decidePreflight, profileUrl, sharedPolicy, type PreflightGrant, type UrlProfile } from './route-grant.js'
 import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from './preflight-constraint.js'
 import { routerMatchOptions } from './fastify-internals.js'
-import { compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
+import { answersOwnPreflights, compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
 
 const kPolicy = Symbol('fastify-cors-policy.policy')
 const kAnswered = Symbol('fastify-cors-policy.answered')
@@ -272,10 +272,11 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       return
     }
     const scopePolicy = (scope ?? registration).defaultPolicy
-    const first = targets === undefined ? scopePolicy : targets[0]?.policy
-    if (first !== null && first !== undefined && !first.preflight) {
-      // preflight: false leaves the OPTIONS request to the application, as any other CORS request
-      decideActual(request, reply, first, origin, undefined, proceed, true)
+    // preflight: false leaves the OPTIONS request to the application, as any other CORS request; when
+    // only some of the routes a preflight may target do, the preflight is refused (route-grant.ts)
+    const selfAnswered = targets === undefined ? (scopePolicy.preflight ? undefined : scopePolicy) : answersOwnPreflights(targets) ? targets[0]?.policy : undefined
+    if (selfAnswered !== undefined && selfAnswered !== null) {
+      decideActual(request, reply, selfAnswered, origin, undefined, proceed, true)
       return
     }
     const shared = sharedPolicy(profile, scopePolicy, targets !== undefined)

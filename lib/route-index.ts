@@ -40,13 +40,18 @@ export class RouteIndex {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>
   readonly #methods: string[] = []
   readonly #hostConstrained: boolean
+  /**
+   * The routes without any constraint: where find-my-way falls back to when no route on the matched
+   * path accepts the request's constraints (a version it does not carry, another host).
+   */
+  readonly #unconstrained: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>
 
   /** does any route have a `host` constraint? (then the routes at a URL depend on Host) */
   get hostConstrained (): boolean { return this.#hostConstrained }
 
   constructor (findMyWay: typeof FindMyWay, options: RouterMatchOptions, routes: readonly RouteToIndex[]) {
-    // useSemicolonDelimiter is missing from find-my-way's Config type but honoured at run time
-    this.#router = findMyWay({
+    const config = {
+      // useSemicolonDelimiter is missing from find-my-way's Config type but honoured at run time
       ...{ useSemicolonDelimiter: options.useSemicolonDelimiter },
       ignoreTrailingSlash: options.ignoreTrailingSlash,
       ignoreDuplicateSlashes: options.ignoreDuplicateSlashes,
@@ -54,7 +59,9 @@ export class RouteIndex {
       maxParamLength: options.maxParamLength,
       // Fastify already refused unsafe patterns when the routes were declared
       allowUnsafeRegex: true
-    })
+    }
+    this.#router = findMyWay(config)
+    this.#unconstrained = findMyWay(config)
     const slots = new Map<string, IndexedRoute[]>()
     let hostConstrained = false
     for (const route of routes) {
@@ -68,13 +75,15 @@ export class RouteIndex {
       }
       const { host, ...others } = route.constraints
       if (host !== undefined) hostConstrained = true
-      slot.push({
+      const indexed: IndexedRoute = {
         policy: route.route.policy,
         name: route.route.name,
         // find-my-way's host strategy tests a copy without the stateful g and y flags
         host: typeof host === 'string' ? host : host instanceof RegExp ? new RegExp(host.source, host.flags.replace(/[gy]/g, '')) : undefined,
         otherConstraints: Object.keys(others).length > 0
-      })
+      }
+      slot.push(indexed)
+      if (indexed.host === undefined && !indexed.otherConstraints) this.#unconstrained.on(route.method as FindMyWay.HTTPMethod, route.path, noop, [indexed])
     }
     this.#hostConstrained = hostConstrained
     // Access-Control-Allow-Methods lists methods in this order, whatever the order of declaration
@@ -88,13 +97,23 @@ export class RouteIndex {
       const found = this.#router.find(method as FindMyWay.HTTPMethod, url)
       if (found === null) continue
       const slot = found.store as IndexedRoute[]
-      const candidates = this.#hostConstrained ? selectByHost(slot, host) : slot
+      let candidates = this.#hostConstrained ? selectByHost(slot, host) : slot
+      if (!candidates.some(alwaysMatches)) {
+        // the request may carry none of the constraints these routes need: then the router falls back
+        const fallback = this.#unconstrained.find(method as FindMyWay.HTTPMethod, url)
+        if (fallback !== null) candidates = [...candidates, ...(fallback.store as IndexedRoute[])]
+      }
       if (candidates.length === 0) continue
       if (routes === undefined) routes = new Map()
       routes.set(method, candidates)
     }
     return routes ?? EMPTY
   }
+}
+
+/** A route the router picks at its path whatever the request carries: no constraint, or a host the Host header matched. */
+function alwaysMatches (route: IndexedRoute): boolean {
+  return !route.otherConstraints
 }
 
 /**
