@@ -83,10 +83,9 @@ export class Dispatcher {
   readonly #profiles = new Map<string, UrlProfile>()
   #fastify: FastifyInstance | undefined
   #router: RouterMatchOptions | undefined
-  /** registrations whose plain-OPTIONS route shares its pattern with an application's unconstrained OPTIONS route */
   /** does any route answer its own preflights (preflight: false)? */
   #selfAnswered = false
-
+  /** prefixes whose catch-all OPTIONS routes exist (lower-cased under case-insensitive routing) */
   readonly #catchAllPrefixes = new Set<string>()
 
   /** True for the first registration that asks for this prefix's catch-all OPTIONS routes. */
