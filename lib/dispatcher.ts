@@ -216,12 +216,11 @@ export class Dispatcher {
    */
   optionsValue (url: string, host: string | undefined, requestMethod: string | undefined): 'preflight' | 'plain' | undefined {
     if (this.#index === undefined) return requestMethod === undefined ? 'plain' : 'preflight'
-    const profile = this.profileAt(url, host)
     // the router, not the URL's spelling, says whether a route the plugin owns is there: `/%61pi/x` or
     // `//api/x` may reach `/api/x`
-    if (this.scopeFor(url) === undefined && !ownsAny(profile)) return undefined
-    if (requestMethod === undefined) return profile.routes.has('OPTIONS') ? undefined : 'plain'
-    if (this.#selfAnswered && answersOwnPreflights(profile.routes.get(requestMethod))) return undefined
+    if (this.scopeFor(url) === undefined && !ownsAny(this.profileAt(url, host))) return undefined
+    if (requestMethod === undefined) return this.profileAt(url, host).routes.has('OPTIONS') ? undefined : 'plain'
+    if (this.#selfAnswered && answersOwnPreflights(this.profileAt(url, host).routes.get(requestMethod))) return undefined
     return 'preflight'
   }
 
