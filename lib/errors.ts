@@ -1,25 +1,25 @@
-import createError from '@fastify/error'
+import createError, { type FastifyErrorConstructor } from '@fastify/error'
 
 /** Schema or semantic problems in the plugin options; the message lists every problem found. */
-export const CorsInvalidOptionsError = createError<'FST_CORS_INVALID_OPTIONS', 500, [detail: string]>(
+export const CorsInvalidOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_OPTIONS', statusCode: 500 }, [detail: string]> = createError<'FST_CORS_INVALID_OPTIONS', 500, [detail: string]>(
   'FST_CORS_INVALID_OPTIONS', 'Invalid fastify-cors-policy options: %s', 500, TypeError)
 
 /** Options that a browser would accept but that expose users (e.g. `'*'` with credentials). */
-export const CorsUnsafeOptionsError = createError<'FST_CORS_UNSAFE_OPTIONS', 500, [detail: string]>(
+export const CorsUnsafeOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_UNSAFE_OPTIONS', statusCode: 500 }, [detail: string]> = createError<'FST_CORS_UNSAFE_OPTIONS', 500, [detail: string]>(
   'FST_CORS_UNSAFE_OPTIONS', 'Unsafe fastify-cors-policy options: %s', 500, TypeError)
 
 /** A route's `config.cors` is neither `false` nor a valid options object. */
-export const CorsInvalidRouteConfigError = createError<'FST_CORS_INVALID_ROUTE_CONFIG', 500, [route: string, detail: string]>(
+export const CorsInvalidRouteConfigError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_ROUTE_CONFIG', statusCode: 500 }, [route: string, detail: string]> = createError<'FST_CORS_INVALID_ROUTE_CONFIG', 500, [route: string, detail: string]>(
   'FST_CORS_INVALID_ROUTE_CONFIG', 'Invalid config.cors on route %s: %s', 500, TypeError)
 
 /** A route carrying `config.cors` that was not among the routes compiled when the app became ready: refused, never served with another policy. */
-export const CorsRouteNotCompiledError = createError<'FST_CORS_ROUTE_NOT_COMPILED', 500, [route: string]>(
+export const CorsRouteNotCompiledError: FastifyErrorConstructor<{ code: 'FST_CORS_ROUTE_NOT_COMPILED', statusCode: 500 }, [route: string]> = createError<'FST_CORS_ROUTE_NOT_COMPILED', 500, [route: string]>(
   'FST_CORS_ROUTE_NOT_COMPILED',
   'Route %s has a config.cors that fastify-cors-policy did not compile (it was not among the routes Fastify listed when the app became ready), so the request is refused rather than served with another policy',
   500)
 
 /** The plugin was registered twice in one scope. */
-export const CorsAlreadyRegisteredError = createError<'FST_CORS_ALREADY_REGISTERED', 500, []>(
+export const CorsAlreadyRegisteredError: FastifyErrorConstructor<{ code: 'FST_CORS_ALREADY_REGISTERED', statusCode: 500 }, []> = createError<'FST_CORS_ALREADY_REGISTERED', 500, []>(
   'FST_CORS_ALREADY_REGISTERED',
   'fastify-cors-policy is already registered in this scope; use route config.cors for per-route policies instead of registering it twice',
   500)

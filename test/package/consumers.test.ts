@@ -38,7 +38,7 @@ test('CommonJS consumers: require() (Node >= 20.19 loads the ES module)', async 
 
 for (const [module, resolution] of [['node16', 'node16'], ['nodenext', 'nodenext'], ['esnext', 'bundler']]) {
   test(`TypeScript consumers: moduleResolution ${resolution}`, async (t) => {
-    const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', module as string,
+    const args = [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', module as string,
       '--moduleResolution', resolution as string, '--types', 'node', 'test/package/fixtures/consumer.ts']
     const result = await run(process.execPath, args, { cwd: root }).then(() => ({ code: 0, out: '' }), (error: { code: number, stdout: string }) => ({ code: error.code, out: error.stdout }))
     t.equal(result.out, '', 'no type errors')
