@@ -33,7 +33,9 @@ export function originVerdict (policy: CorsPolicy, origin: string): OriginVerdic
     case 'list':
       return matchOrigin(policy.matcher!, origin)
     case 'any':
-      return origin === 'null' || serializedOriginHostEnd(origin) !== -1 ? 'allowed' : 'invalid'
+      // '*' reflects nothing, so any Origin value gets it: a shared cache must never store a CORS-less
+      // variant that one malformed Origin produced (Fetch#cors-protocol-and-http-caches)
+      return 'allowed'
     case 'reflect':
       // Fetch#serializing-a-request-origin: 'null' is sent by sandboxed and redirected requests, so
       // reflecting it would grant anyone access; it is matched only when listed literally

@@ -5,17 +5,17 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { CorsInvalidRouteConfigError } from './errors.js'
-import { formatProblems, renderValue, resolveOptions } from './options.js'
+import { HOOKS_BEFORE_HANDLER, formatProblems, optionWarnings, renderValue, resolveOptions } from './options.js'
 import { compilePolicy, type CorsPolicy } from './policy.js'
-import { CorsRouteOptionsSchema } from './schema.js'
+import { CorsRouteOptionsSchema, type FastifyCorsDelegator, type FastifyCorsHook } from './schema.js'
 import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
 import { RouteIndex, type RouteToIndex } from './route-index.js'
 import { profileUrl, type Candidate, type UrlProfile } from './route-grant.js'
 
 /** On a route's config: the policy its own `config.cors` compiled to (null = `cors: false`). */
-export const kRouteEntry = Symbol('fastify-cors-policy.route')
+export const kRouteEntry = Symbol.for('fastify-cors-policy.route')
 /** On the config of the plugin's own OPTIONS routes: 'preflight' or 'plain'. */
-export const kOwnRoute = Symbol('fastify-cors-policy.ownRoute')
+export const kOwnRoute = Symbol.for('fastify-cors-policy.ownRoute')
 
 const ROUTE_OPTION_NAMES = Object.keys(CorsRouteOptionsSchema.properties)
 
@@ -23,6 +23,10 @@ export interface RouteEntry {
   readonly policy: CorsPolicy | null
   /** "PUT /items/:id", for messages */
   readonly name: string
+  /** the registration whose scope the route belongs to (the innermost one) */
+  readonly owner: Registration
+  /** the route has no config.cors of its own: a delegator's options apply to it */
+  readonly inherits: boolean
 }
 
 /** One `register(corsPolicy, options)`. */
@@ -36,6 +40,14 @@ export interface Registration {
   inheritedOptions: Record<string, unknown>
   /** compiled route policies by `config.cors` value: a GET and its HEAD route share one */
   readonly compiled: Map<unknown, CorsPolicy>
+  /** the hook in which actual requests of this scope are decided */
+  readonly hook: FastifyCorsHook
+  /** per-request options, when the plugin was given a delegator */
+  readonly delegator: FastifyCorsDelegator | undefined
+  /** deadline of the delegator (the plugin's originCheckTimeout) */
+  readonly delegatorTimeout: number
+  /** policies compiled from a delegator's options objects, by identity; a string is the problem found */
+  readonly delegated: WeakMap<object, CorsPolicy | string>
 }
 
 export function isPlainObject (value: unknown): value is Record<string, unknown> {
@@ -56,7 +68,10 @@ export function inheritableOptions (rawOptions: unknown): Record<string, unknown
   return Object.fromEntries(Object.entries(options).filter(([key]) => ROUTE_OPTION_NAMES.includes(key)))
 }
 
-const dispatchers = new WeakMap<object, Dispatcher>()
+// shared through the global symbol registry, so an app that loads both the ESM and the CommonJS build
+// of the package still has one dispatcher
+const kDispatchers = Symbol.for('fastify-cors-policy.dispatchers')
+const dispatchers: WeakMap<object, Dispatcher> = ((globalThis as Record<symbol, unknown>)[kDispatchers] ??= new WeakMap()) as WeakMap<object, Dispatcher>
 /** URLs whose preflight profile is kept */
 const PROFILE_CACHE_SIZE = 1000
 
@@ -79,6 +94,10 @@ export function pathOf (url: string): string {
 
 export class Dispatcher {
   readonly registrations: Registration[] = []
+  /** does any registration have a delegator? */
+  delegating = false
+  /** the default policies of registrations with a delegator: never the truth without the delegator's answer */
+  readonly delegatedDefaults = new Set<CorsPolicy>()
   #index: RouteIndex | undefined
   readonly #profiles = new Map<string, UrlProfile>()
   #fastify: FastifyInstance | undefined
@@ -119,7 +138,7 @@ export class Dispatcher {
       if (owner !== undefined) {
         policy = compileRoutePolicy(owner, config.cors, name)
         if (policy !== null && !policy.preflight) this.#selfAnswered = true
-        const entry: RouteEntry = { policy, name }
+        const entry: RouteEntry = { policy, name, owner, inherits: config.cors === undefined }
         config[kRouteEntry] = entry
       } else {
         // outside every registration's scope: the plugin's hooks never run there
@@ -140,7 +159,8 @@ export class Dispatcher {
     // no route can be added now: let the raw options (an allow-list of 100 000 strings, say) be
     // collected, so only the compiled policies stay on the heap
     for (const registration of this.registrations) {
-      registration.inheritedOptions = {}
+      // a delegator's options are merged over them at run time
+      if (registration.delegator === undefined) registration.inheritedOptions = {}
       registration.compiled.clear()
     }
   }
@@ -203,7 +223,10 @@ export class Dispatcher {
       let prefix = registration.prefix
       if (this.#router !== undefined && !this.#router.caseSensitive) prefix = prefix.toLowerCase()
       if (prefix !== '' && path !== prefix && !path.startsWith(`${prefix}/`)) continue
-      if (best === undefined || registration.prefix.length >= best.prefix.length) best = registration
+      // the longest prefix wins; of equal prefixes the outer scope, which owns the URLs no route serves
+      // (a registration in a child scope without a prefix covers that scope's routes, not the 404s)
+      if (best === undefined || registration.prefix.length > best.prefix.length ||
+        (registration.prefix.length === best.prefix.length && Object.prototype.isPrototypeOf.call(registration.scope, best.scope))) best = registration
     }
     return best
   }
@@ -224,6 +247,10 @@ export class Dispatcher {
     return 'preflight'
   }
 
+}
+
+function withOrigin (vary: string | undefined): string {
+  return vary === undefined ? 'Origin' : vary.startsWith('Origin') ? vary : `Origin, ${vary}`
 }
 
 /** Does a registration of the plugin own any route at this URL (`cors: false` ones included)? */
@@ -252,11 +279,59 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
   if (!isPlainObject(override)) throw new CorsInvalidRouteConfigError(name, `expected false or an options object, received ${renderValue(override)}`)
   const cached = cache.get(override)
   if (cached !== undefined) return cached
-  // one pass over the merged options: the route's own unknown or plugin-level keys are reported
-  // once, and so are conflicts with inherited values (e.g. origin '*' under credentials: true)
-  const resolved = resolveOptions({ ...owner.inheritedOptions, ...withoutUndefined(override) }, ROUTE_OPTION_NAMES)
-  if (resolved.problems.length > 0) throw new CorsInvalidRouteConfigError(name, formatProblems(resolved.problems))
-  const policy = compilePolicy(resolved.options)
+  const policy = compileOverride(owner, override, (warning) => { owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`) })
+  if (typeof policy === 'string') throw new CorsInvalidRouteConfigError(name, policy)
+  for (const warning of optionWarnings(override)) owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`)
   cache.set(override, policy)
+  return policy
+}
+
+/**
+ * Options merged over a registration's (a route's config.cors, or a delegator's answer), compiled;
+ * or the problems found, as one message.
+ */
+function compileOverride (owner: Registration, override: Record<string, unknown>, warn?: (message: string) => void): CorsPolicy | string {
+  const own = withoutUndefined(override)
+  let resolved = resolveCheckingHook(owner, { ...owner.inheritedOptions, ...own })
+  if (resolved.problems.length > 0) {
+    // a value the override inherits never makes it invalid (SPEC §2): the inherited keys the problems
+    // name (and an inherited `credentials`, which forbids '*' everywhere) yield to the override's own
+    const inherited = Object.keys(owner.inheritedOptions).filter((key) => !(key in own))
+    const named = resolved.problems.map((problem) => problem.path.split('/')[1] as string)
+    const dropped = inherited.filter((key) => named.includes(key) || (key === 'credentials' && owner.inheritedOptions.credentials === true))
+    if (dropped.length > 0) {
+      const kept = Object.fromEntries(Object.entries(owner.inheritedOptions).filter(([key]) => !dropped.includes(key)))
+      const retried = resolveCheckingHook(owner, { ...kept, ...own })
+      if (retried.problems.length === 0) {
+        warn?.(`the inherited ${dropped.map((key) => `${key}: ${renderValue(owner.inheritedOptions[key])}`).join(', ')} ${dropped.length === 1 ? 'does' : 'do'} not apply here, because it conflicts with this route's own options`)
+        resolved = retried
+      }
+    }
+  }
+  if (resolved.problems.length > 0) return formatProblems(resolved.problems)
+  return compilePolicy(resolved.options, owner.scope)
+}
+
+/** Route-level options resolved, with `enforce` checked against the hook the registration decides in. */
+function resolveCheckingHook (owner: Registration, merged: Record<string, unknown>): ReturnType<typeof resolveOptions> {
+  // one pass over the merged options: the override's own unknown or plugin-level keys are reported
+  // once, and so are conflicts with inherited values (e.g. origin '*' under credentials: true)
+  const resolved = resolveOptions(merged, ROUTE_OPTION_NAMES)
+  if (resolved.options.enforce && !HOOKS_BEFORE_HANDLER.has(owner.hook)) {
+    resolved.problems.push({ path: '/enforce', message: `needs a hook that runs before the handler, but the plugin decides in '${owner.hook}'; register the plugin with hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce`, unsafe: false })
+  }
+  return resolved
+}
+
+/** The policy of the options a delegator answered, compiled once per options object; a string is the problem. */
+export function compileDelegatedPolicy (owner: Registration, options: unknown): CorsPolicy | string {
+  if (!isPlainObject(options)) return `the delegator answered ${renderValue(options)}; expected an options object`
+  let policy = owner.delegated.get(options)
+  if (policy === undefined) {
+    const compiled = compileOverride(owner, options)
+    // which options apply depends on the request, so every answer varies by Origin, even '*' or false
+    policy = typeof compiled === 'string' ? compiled : Object.freeze({ ...compiled, varyOrigin: true, preflightVary: withOrigin(compiled.preflightVary) })
+    owner.delegated.set(options, policy)
+  }
   return policy
 }

@@ -21,5 +21,13 @@ export const CorsRouteNotCompiledError: FastifyErrorConstructor<{ code: 'FST_COR
 /** The plugin was registered twice in one scope. */
 export const CorsAlreadyRegisteredError: FastifyErrorConstructor<{ code: 'FST_CORS_ALREADY_REGISTERED', statusCode: 500 }, []> = createError<'FST_CORS_ALREADY_REGISTERED', 500, []>(
   'FST_CORS_ALREADY_REGISTERED',
-  'fastify-cors-policy is already registered in this scope; use route config.cors for per-route policies instead of registering it twice',
+  'fastify-cors-policy is already registered in this scope; for a policy of its own, register it again inside an encapsulated plugin (a child scope, e.g. with a prefix), or use route config.cors for one route',
   500)
+
+/** A delegator threw, rejected, called back with an error, twice or never: the request is denied. */
+export const CorsDelegatorFailedError: FastifyErrorConstructor<{ code: 'FST_CORS_DELEGATOR_FAILED', statusCode: 500 }, [why: string, route: string]> = createError<'FST_CORS_DELEGATOR_FAILED', 500, [why: string, route: string]>(
+  'FST_CORS_DELEGATOR_FAILED', 'The fastify-cors-policy delegator %s for %s, so the request is denied', 500)
+
+/** A delegator answered options that are not valid: the request is denied. */
+export const CorsInvalidDelegatedOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_DELEGATED_OPTIONS', statusCode: 500 }, [route: string, detail: string]> = createError<'FST_CORS_INVALID_DELEGATED_OPTIONS', 500, [route: string, detail: string]>(
+  'FST_CORS_INVALID_DELEGATED_OPTIONS', 'The fastify-cors-policy delegator answered invalid options for %s, so the request is denied: %s', 500, TypeError)

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsOriginCheck } from './schema.js'
+import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
 import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin.js'
 import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
@@ -20,7 +20,7 @@ export type OriginSetting =
   | { kind: 'reflect' }
   | { kind: 'none' }
   | { kind: 'list', origins: ConfiguredOrigin[], regexps: RegExp[] }
-  | { kind: 'function', check: FastifyCorsOriginCheck }
+  | { kind: 'function', check: FastifyCorsOriginFunction }
 
 /** A header or method list: unset (the default behaviour), `'*'`, or names (with `'*'` possibly among them). */
 export interface NameList { wildcard: boolean, names: string[] }
@@ -44,7 +44,12 @@ export interface ResolvedOptions {
   hideOptionsRoute: boolean
   logLevel: string | undefined
   dangerouslyAllowAnyOriginWithCredentials: boolean
+  hook: FastifyCorsHook
+  delegator: FastifyCorsDelegator | undefined
 }
+
+/** The hooks that run before the handler: the only ones in which `enforce` can stop a request. */
+export const HOOKS_BEFORE_HANDLER: ReadonlySet<string> = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler'])
 
 const OPTION_NAMES = Object.keys(CorsOptionsSchema.properties)
 const PROPERTIES = CorsOptionsSchema.properties as Record<string, TSchema>
@@ -110,18 +115,20 @@ function splitList (value: string | string[]): string[] {
   return items.map((item) => item.trim()).filter((item) => item.length > 0)
 }
 
-interface Collector { problems: OptionProblem[], add: (path: string, message: string, unsafe?: boolean) => void }
+export interface Collector { problems: OptionProblem[], add: (path: string, message: string, unsafe?: boolean) => void }
 
-function collector (): Collector {
+export function collector (): Collector {
   const problems: OptionProblem[] = []
   return { problems, add: (path, message, unsafe = false) => { problems.push({ path, message, unsafe }) } }
 }
 
-function resolveOrigin (value: unknown, c: Collector): OriginSetting {
-  if (value === '*') return { kind: 'any' }
+/** Resolves an `origin` value (configured, or answered by an origin function) into one strategy. */
+export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
+  // ['*'] is what @fastify/cors users write for "any origin"; mixed with origins it stays an error
+  if (value === '*' || (Array.isArray(value) && value.length === 1 && value[0] === '*')) return { kind: 'any' }
   if (value === true) return { kind: 'reflect' }
   if (value === false) return { kind: 'none' }
-  if (typeof value === 'function') return { kind: 'function', check: value as FastifyCorsOriginCheck }
+  if (typeof value === 'function') return { kind: 'function', check: value as FastifyCorsOriginFunction }
   const items = Array.isArray(value) ? value : [value]
   const origins: ConfiguredOrigin[] = []
   const regexps: RegExp[] = []
@@ -244,8 +251,8 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
   if (exposedHeaders !== undefined && exposedHeaders.wildcard && exposedHeaders.names.length > 0) {
     c.add('/exposedHeaders', `'*' already exposes every header; use exposedHeaders: '*' alone, or list the names without '*'`)
   }
-  if (input.preflightContinue === true && input.preflight === false) {
-    c.add('/preflightContinue', 'has no effect when preflight is false; remove one of them')
+  if (input.enforce === true && !HOOKS_BEFORE_HANDLER.has(input.hook as string)) {
+    c.add('/enforce', `needs a hook that runs before the handler, but hook is '${input.hook as string}'; use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce`)
   }
 
   const cacheControl = input.cacheControl === undefined
@@ -270,9 +277,20 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
       enforce: input.enforce as boolean,
       hideOptionsRoute: input.hideOptionsRoute as boolean,
       logLevel: input.logLevel as string | undefined,
-      dangerouslyAllowAnyOriginWithCredentials: dangerous
+      dangerouslyAllowAnyOriginWithCredentials: dangerous,
+      hook: input.hook as FastifyCorsHook,
+      delegator: input.delegator as FastifyCorsDelegator | undefined
     }
   }
+}
+
+/** Harmless but contradictory settings of one options object: started, with a warning (SPEC §2). */
+export function optionWarnings (raw: unknown): string[] {
+  if (raw === null || typeof raw !== 'object') return []
+  const options = raw as Record<string, unknown>
+  return options.preflightContinue === true && options.preflight === false
+    ? ['preflightContinue has no effect when preflight is false: the application answers its own preflights']
+    : []
 }
 
 /** One line per problem: `/origin/0 'https://a.com/' has a trailing slash …`. */

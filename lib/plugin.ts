@@ -1,18 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACEH, ACMA, ACRH, ACRM, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, SEC_FETCH_SITE, VARY } from './headers.js'
-import { CorsAlreadyRegisteredError, CorsInvalidOptionsError, CorsRouteNotCompiledError, CorsUnsafeOptionsError } from './errors.js'
-import { formatProblems, resolveOptions, type OptionProblem } from './options.js'
+import { CorsAlreadyRegisteredError, CorsDelegatorFailedError, CorsInvalidDelegatedOptionsError, CorsInvalidOptionsError, CorsRouteNotCompiledError, CorsUnsafeOptionsError } from './errors.js'
+import { formatProblems, optionWarnings, renderValue, resolveOptions, type OptionProblem } from './options.js'
 import { compilePolicy, type CorsPolicy } from './policy.js'
 import { describeOriginDenial, evaluatePreflight, originVerdict, type CorsDecision, type CorsReason } from './decide.js'
 import { mergeVary } from './vary.js'
 import { routeConfigOf } from './route-config.js'
-import { answerPreflight as decidePreflight, profileUrl, sharedPolicy, type PreflightGrant, type UrlProfile } from './route-grant.js'
+import { answerPreflight as decidePreflight, profileUrl, sharedPolicy, type Candidate, type PreflightGrant, type UrlProfile } from './route-grant.js'
 import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from './preflight-constraint.js'
 import { routerMatchOptions } from './fastify-internals.js'
-import { answersOwnPreflights, compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
+import { answersOwnPreflights, compileDelegatedPolicy, compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
+import { settleUserFunction } from './user-callback.js'
+import { compileOriginAnswer, originAnswerVerdict } from './origin-answer.js'
+import type { FastifyCorsDelegator, FastifyCorsHook, OriginCallback } from './schema.js'
 
-const kPolicy = Symbol('fastify-cors-policy.policy')
-const kAnswered = Symbol('fastify-cors-policy.answered')
+const kPolicy = Symbol.for('fastify-cors-policy.policy')
+const kAnswered = Symbol.for('fastify-cors-policy.answered')
 
 /** `request.cors`, with the policy that produced it kept out of sight of serialisers. */
 class Decision implements CorsDecision {
@@ -62,39 +65,73 @@ function routingHost (request: FastifyRequest): string | undefined {
 const VARY_ORIGIN = ['Origin'] as const
 
 /** An origin verdict once any origin function has settled. */
-type SettledVerdict = 'allowed' | 'not-allowed' | 'invalid' | 'failed'
+type SettledVerdict = 'allowed' | 'allowed-any' | 'not-allowed' | 'invalid' | 'failed'
 
-function denialReason (verdict: Exclude<SettledVerdict, 'allowed'>): CorsReason {
+/**
+ * The policy an origin function's `'*'` answer is answered with: ACAO `*`, still varying by Origin
+ * (another origin may get another answer). One per function policy.
+ */
+const anyOriginVariants = new WeakMap<CorsPolicy, CorsPolicy>()
+function anyOriginVariant (policy: CorsPolicy): CorsPolicy {
+  let variant = anyOriginVariants.get(policy)
+  if (variant === undefined) {
+    variant = Object.freeze({ ...policy, originKind: 'any' as const })
+    anyOriginVariants.set(policy, variant)
+  }
+  return variant
+}
+
+function denialReason (verdict: Exclude<SettledVerdict, 'allowed' | 'allowed-any'>): CorsReason {
   return verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
 }
 
+/** The policy of a request whose delegator failed: no origin is allowed, and the answer varies by origin. */
+const DELEGATION_FAILED: CorsPolicy = compilePolicy({ ...resolveOptions({}).options, origin: { kind: 'list', origins: [], regexps: [] } })
+
+/** Hooks with a payload argument, whose callback must pass it on. */
+const PAYLOAD_HOOKS: ReadonlySet<string> = new Set(['preParsing', 'preSerialization'])
+
 /** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS routes. */
-export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown>): Promise<void> {
-  if (fastify.hasRequestDecorator('cors')) throw new CorsAlreadyRegisteredError()
-  const { options, problems } = resolveOptions(rawOptions ?? {})
+export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Record<string, unknown> | FastifyCorsDelegator): Promise<void> {
+  // options given as a function of the instance (Fastify calls it) may return a delegator, as with @fastify/cors
+  const given = typeof rawOptions === 'function' ? { delegator: rawOptions } : rawOptions ?? {}
+  const dispatcher = dispatcherOf(fastify)
+  if (dispatcher.registrations.some((existing) => existing.scope === fastify)) throw new CorsAlreadyRegisteredError()
+  const { options, problems } = resolveOptions(given)
   if (problems.length > 0) throw optionsError(problems)
-  const defaultPolicy = compilePolicy(options)
+  const defaultPolicy = compilePolicy(options, fastify)
   if (options.dangerouslyAllowAnyOriginWithCredentials && options.credentials && options.origin.kind === 'reflect') {
     fastify.log.warn('fastify-cors-policy: dangerouslyAllowAnyOriginWithCredentials is on: every website can read credentialed responses from this server')
   }
+  for (const warning of optionWarnings(given)) fastify.log.warn(`fastify-cors-policy: ${warning}`)
 
-  const dispatcher = dispatcherOf(fastify)
   const registration: Registration = {
     scope: fastify,
     prefix: fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix,
     defaultPolicy,
-    inheritedOptions: inheritableOptions(rawOptions),
-    compiled: new Map()
+    inheritedOptions: inheritableOptions(given),
+    compiled: new Map(),
+    hook: options.hook,
+    delegator: options.delegator,
+    delegatorTimeout: options.originCheckTimeout,
+    delegated: new WeakMap()
   }
   dispatcher.registrations.push(registration)
+  if (registration.delegator !== undefined) {
+    dispatcher.delegating = true
+    dispatcher.delegatedDefaults.add(defaultPolicy)
+  }
   installPreflightConstraint(fastify, (url, host, requestMethod) => dispatcher.optionsValue(url, host, requestMethod))
-  fastify.decorateRequest('cors', null)
+  // a registration in a child scope shares the parent's decorator: the decision is made once per request
+  if (!fastify.hasRequestDecorator('cors')) fastify.decorateRequest('cors', null)
 
   // a route declared from now on in this scope has its policy checked where it is declared, so the
   // error points at it; every route, whenever declared, is compiled when the app is ready
   fastify.addHook('onRoute', function corsCheckRoute (routeOptions) {
     const config = routeOptions.config as Record<PropertyKey, unknown> | undefined
     if (config?.cors === undefined || config[kOwnRoute] !== undefined) return
+    // a route of a child scope with a registration of its own is checked by that registration
+    if (dispatcher.ownerOf(this) !== registration) return
     const methods = Array.isArray(routeOptions.method) ? routeOptions.method.join(',') : routeOptions.method
     compileRoutePolicy(registration, config.cors, `${methods} ${routeOptions.url}`)
   })
@@ -119,6 +156,11 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     return entry
   }
 
+  /** The registration that decides a request: its route's, or for a URL no route serves, the covering scope's. */
+  function ownerOf (request: FastifyRequest, entry: RouteEntry | undefined): Registration {
+    return entry === undefined ? dispatcher.scopeFor(request.url) ?? registration : entry.owner
+  }
+
   function routeName (request: FastifyRequest, entry: RouteEntry | undefined): string {
     return entry?.name ?? `${request.method} ${pathOf(request.url)}`
   }
@@ -130,46 +172,74 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   }
 
   /**
-   * Runs the origin function with a deadline. A throw, a rejection, a non-`true` answer after the
-   * deadline all deny: a failing check must never turn a request into a 500 (expressjs/cors#92).
+   * Runs the origin function, `origin.call(instance, origin, cb, request)`, as @fastify/cors does; it
+   * answers through the callback, a returned value or a promise. A throw, an error, a rejection, a
+   * double or missing answer, an unusable answer, or none within the deadline all deny: a failing
+   * check must never turn a request into a 500 (expressjs/cors#92) nor crash the process.
    */
   function runOriginCheck (policy: CorsPolicy, origin: string, request: FastifyRequest, settle: (verdict: SettledVerdict) => void): void {
-    let answer: boolean | Promise<boolean>
-    try {
-      answer = policy.originCheck!(origin, request)
-    } catch (error) {
-      request.log.error({ err: error }, `fastify-cors-policy: the origin function threw for origin '${origin}'; the request is denied`)
-      settle('failed')
-      return
-    }
-    if (answer === null || typeof answer !== 'object' || typeof (answer as Promise<boolean>).then !== 'function') {
-      settle(answer === true ? 'allowed' : 'not-allowed')
-      return
-    }
-    let settled = false
-    const timer = setTimeout(() => {
-      settled = true
-      request.log.error(`fastify-cors-policy: the origin function did not settle within ${policy.originCheckTimeout} ms for origin '${origin}'; the request is denied`)
-      settle('failed')
-    }, policy.originCheckTimeout)
-    const fail = (error: unknown): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      request.log.error({ err: error }, `fastify-cors-policy: the origin function rejected for origin '${origin}'; the request is denied`)
-      settle('failed')
-    }
-    try {
-      (answer as Promise<boolean>).then((value) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        settle(value === true ? 'allowed' : 'not-allowed')
-      }, fail)
-    } catch (error) {
-      // a thenable whose then() throws is a failed check, not a 500
-      fail(error)
-    }
+    const check = policy.originCheck!
+    settleUserFunction(
+      (callback) => check.call(policy.originThis as FastifyInstance, origin, callback as OriginCallback, request),
+      policy.originCheckTakesCallback,
+      policy.originCheckTimeout,
+      (answer) => {
+        if (!answer.ok) {
+          request.log.error({ err: answer.error }, `fastify-cors-policy: the origin function ${answer.why} for origin '${origin}'; the request is denied`)
+          settle('failed')
+          return
+        }
+        const compiled = compileOriginAnswer(answer.value)
+        if (compiled.kind === 'invalid') {
+          request.log.error(`fastify-cors-policy: the origin function answered ${renderValue(answer.value)} for origin '${origin}', which cannot be used: ${compiled.problem}; the request is denied`)
+          settle('failed')
+          return
+        }
+        if (compiled.kind === 'any') {
+          if (policy.credentials) {
+            // Fetch#cors-protocol-and-credentials: browsers refuse '*' on credentialed requests
+            request.log.error(`fastify-cors-policy: the origin function answered '*' for origin '${origin}', which browsers refuse with credentials: true; answer true to allow this origin; the request is denied`)
+            settle('failed')
+            return
+          }
+          settle('allowed-any')
+          return
+        }
+        settle(originAnswerVerdict(compiled, origin) === 'allowed' ? 'allowed' : 'not-allowed')
+      },
+      (why) => { request.log.error(`fastify-cors-policy: the origin function ${why} (origin '${origin}')`) }
+    )
+  }
+
+  /**
+   * Runs the owner's delegator for this request and compiles the options it answers (once per options
+   * object); `done(undefined)` when it failed, which denies the request.
+   */
+  function runDelegator (request: FastifyRequest, owner: Registration, route: string, done: (policy: CorsPolicy | undefined) => void): void {
+    const delegator = owner.delegator!
+    settleUserFunction(
+      (callback) => delegator(request, callback),
+      delegator.length >= 2,
+      owner.delegatorTimeout,
+      (answer) => {
+        if (!answer.ok) {
+          const error = new CorsDelegatorFailedError(answer.why, route)
+          if (answer.error !== undefined) error.cause = answer.error
+          request.log.error({ err: error }, error.message)
+          done(undefined)
+          return
+        }
+        const policy = compileDelegatedPolicy(owner, answer.value)
+        if (typeof policy === 'string') {
+          const error = new CorsInvalidDelegatedOptionsError(route, policy)
+          request.log.error({ err: error }, error.message)
+          done(undefined)
+          return
+        }
+        done(policy)
+      },
+      (why) => { request.log.error(`fastify-cors-policy: the delegator ${why} (${route})`) }
+    )
   }
 
   // Fetch#http-requests: browsers also send Origin on same-origin non-GET requests
@@ -188,24 +258,74 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       origin.startsWith('://', protocol.length) && origin.endsWith(host)
   }
 
-  // the origin is decided synchronously unless an origin function returns a promise; the sync path
+  /**
+   * Decides an actual request for its owner's policy and writes the headers of the decision on the
+   * reply at once, so a handler that writes the response itself (`reply.raw.writeHead(200,
+   * reply.getHeaders())`, SSE) sends them; `enforceable` is false in hooks that run after the handler.
+   */
+  function decideActual (request: FastifyRequest, reply: FastifyReply, entry: RouteEntry | undefined, owner: Registration, origin: string | undefined, enforceable: boolean, proceed: Continue): void {
+    const policy = entry === undefined ? owner.defaultPolicy : entry.policy
+    if (policy === null) {
+      // no CORS headers are sent, so a browser lets the page read the response only when CORS does
+      // not apply: no Origin, or a same-origin request (Fetch#http-requests)
+      const readable = origin === undefined || isSameOrigin(request, origin)
+      const name = routeName(request, entry)
+      const decision = new Decision(origin, false, readable, 'disabled',
+        readable ? undefined : describeOriginDenial(owner.defaultPolicy, 'disabled', origin as string, name), null, false)
+      request.cors = decision
+      if (!readable) logDenial(request, decision, name)
+      proceed()
+      return
+    }
+    if (owner.delegator !== undefined && (entry === undefined || entry.inherits)) {
+      runDelegator(request, owner, routeName(request, entry), (delegated) => {
+        if (delegated !== undefined) {
+          decideForPolicy(request, reply, delegated, origin, entry, enforceable, proceed)
+        } else if (origin === undefined) {
+          request.cors = new Decision(undefined, false, true, 'no-origin', undefined, DELEGATION_FAILED, false)
+          writeDecisionHeaders(reply, DELEGATION_FAILED, undefined)
+          proceed()
+        } else {
+          finishActual(request, reply, owner.defaultPolicy.enforce ? { ...DELEGATION_FAILED, enforce: true } : DELEGATION_FAILED, origin, entry, enforceable, proceed, 'failed')
+        }
+      })
+      return
+    }
+    decideForPolicy(request, reply, policy, origin, entry, enforceable, proceed)
+  }
+
+  // the origin is decided synchronously unless an origin function answers later; the sync path
   // allocates no closure
-  function decideActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined, proceed: Continue, preflight = false): void {
+  function decideForPolicy (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string | undefined, entry: RouteEntry | undefined,
+    enforceable: boolean, proceed: Continue, preflight = false): void {
+    if (origin === undefined) {
+      request.cors = new Decision(undefined, false, true, 'no-origin', undefined, policy, false)
+      writeDecisionHeaders(reply, policy, undefined)
+      proceed()
+      return
+    }
     const verdict = originVerdict(policy, origin)
     if (verdict === 'check') {
-      runOriginCheck(policy, origin, request, (settled) => { finishActual(request, reply, policy, origin, entry, proceed, preflight, settled) })
+      runOriginCheck(policy, origin, request, (settled) => { finishActual(request, reply, policy, origin, entry, enforceable, proceed, settled, preflight) })
     } else {
-      finishActual(request, reply, policy, origin, entry, proceed, preflight, verdict)
+      finishActual(request, reply, policy, origin, entry, enforceable, proceed, verdict, preflight)
     }
   }
 
-  function finishActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined, proceed: Continue, preflight: boolean, verdict: SettledVerdict): void {
+  function finishActual (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, entry: RouteEntry | undefined,
+    enforceable: boolean, proceed: Continue, verdict: SettledVerdict, preflight = false): void {
+    if (verdict === 'allowed-any') {
+      policy = anyOriginVariant(policy)
+      verdict = 'allowed'
+    }
     if (verdict === 'allowed') {
       request.cors = new Decision(origin, preflight, true, 'allowed', undefined, policy, false)
+      writeDecisionHeaders(reply, policy, origin)
       proceed()
       return
     }
     const reason = denialReason(verdict)
+    if (policy.varyOrigin) addVaryOrigin(reply)
     if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) {
       request.cors = new Decision(origin, preflight, true, 'same-origin', undefined, policy, false)
       proceed()
@@ -215,7 +335,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     const decision = new Decision(origin, preflight, false, reason, describeOriginDenial(policy, reason, origin, name), policy, false)
     request.cors = decision
     logDenial(request, decision, name)
-    if (policy.enforce && !reply.sent) {
+    if (policy.enforce && enforceable && !reply.sent) {
       // SPEC §6: CORS only hides responses; enforce stops the handler for denied cross-origin requests
       reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Cross-origin request refused: ${decision.detail as string}`, reason })
       return
@@ -271,12 +391,52 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       reply.callNotFound()
       return
     }
-    const scopePolicy = (scope ?? registration).defaultPolicy
+    const owner = scope ?? registration
+    if (!dispatcher.delegating) {
+      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, profile, targets, owner.defaultPolicy)
+      return
+    }
+    if (owner.delegator === undefined) {
+      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, withDelegatedPolicy(profile, undefined, undefined), targets, owner.defaultPolicy)
+      return
+    }
+    runDelegator(request, owner, name, (delegated) => {
+      if (delegated === undefined) {
+        refusePreflight(request, reply, origin, name, DELEGATION_FAILED, 'origin-check-failed', undefined)
+        return
+      }
+      const substituted = withDelegatedPolicy(profile, owner.defaultPolicy, delegated)
+      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, substituted, substituted.routes.get(requestMethod), delegated)
+    })
+  }
+
+  /**
+   * The URL's routes with the policy of a delegator's answer for the routes that inherit its
+   * registration's options. Routes of another registration with a delegator get no known policy:
+   * their delegator did not run for this preflight, so their static options are not the truth.
+   */
+  function withDelegatedPolicy (profile: UrlProfile, inherited: CorsPolicy | undefined, delegated: CorsPolicy | undefined): UrlProfile {
+    const routes = new Map<string, readonly Candidate[]>()
+    let changed = false
+    for (const [method, candidates] of profile.routes) {
+      routes.set(method, candidates.map((candidate) => {
+        const policy = candidate.policy
+        if (policy === undefined || policy === null) return candidate
+        if (policy === inherited) { changed = true; return { ...candidate, policy: delegated } }
+        if (dispatcher.delegatedDefaults.has(policy)) { changed = true; return { ...candidate, policy: undefined } }
+        return candidate
+      }))
+    }
+    return changed ? profileUrl(routes) : profile
+  }
+
+  function answerPreflightFor (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue,
+    name: string, profile: UrlProfile, targets: readonly Candidate[] | undefined, scopePolicy: CorsPolicy): void {
     // preflight: false leaves the OPTIONS request to the application, as any other CORS request; when
     // only some of the routes a preflight may target do, the preflight is refused (route-grant.ts)
     const selfAnswered = targets === undefined ? (scopePolicy.preflight ? undefined : scopePolicy) : answersOwnPreflights(targets) ? targets[0]?.policy : undefined
     if (selfAnswered !== undefined && selfAnswered !== null) {
-      decideActual(request, reply, selfAnswered, origin, undefined, proceed, true)
+      decideForPolicy(request, reply, selfAnswered, origin, undefined, true, proceed, true)
       return
     }
     const shared = sharedPolicy(profile, scopePolicy, targets !== undefined)
@@ -300,11 +460,11 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
         requestHeaders: headerValue(headers[ACRH]),
         requestPrivateNetwork: headerValue(headers[ACRPN]),
         target: name,
-        allowsOrigin: (policy) => verdicts.get(policy) === 'allowed'
+        allowsOrigin: (policy) => { const verdict = verdicts.get(policy); return verdict === 'allowed' || verdict === 'allowed-any' }
       })
       if (answer.kind === 'refuse') {
         const policy = answer.policy
-        refusePreflight(request, reply, origin, name, policy ?? null, policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed'>), answer.detail)
+        refusePreflight(request, reply, origin, name, policy ?? null, policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed' | 'allowed-any'>), answer.detail)
         return
       }
       writePreflight(request, reply, origin, proceed, name, answer)
@@ -313,7 +473,8 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 
   function finishSharedPreflight (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue,
     name: string, profile: UrlProfile, policy: CorsPolicy, served: boolean, verdict: SettledVerdict): void {
-    if (verdict !== 'allowed') {
+    if (verdict === 'allowed-any') policy = anyOriginVariant(policy)
+    else if (verdict !== 'allowed') {
       refusePreflight(request, reply, origin, name, policy, denialReason(verdict), undefined)
       return
     }
@@ -362,80 +523,110 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   }
 
   fastify.addHook('onRequest', function corsOnRequest (request, reply, done) {
+    // decided already: a registration of a parent scope ran first (each decides with the owner's policy);
+    // undefined in scopes created before the plugin decorated the request
+    if (request.cors !== null && request.cors !== undefined) {
+      done()
+      return
+    }
     const origin = headerValue(request.headers.origin)
-    const entry = entryOf(request)
     if (origin !== undefined && request.method === 'OPTIONS') {
       const requestMethod = headerValue(request.headers[ACRM])
-      // Fetch#http-requests: a preflight is OPTIONS with Origin and Access-Control-Request-Method
+      // Fetch#http-requests: a preflight is OPTIONS with Origin and Access-Control-Request-Method;
+      // preflights are answered here whatever hook decides actual requests, before any auth hook
       if (requestMethod !== undefined) {
         answerPreflight(request, reply, origin, requestMethod, done)
         return
       }
     }
-    const policy = entry === undefined ? defaultPolicy : entry.policy
-    if (policy === null) {
-      // no CORS headers are sent, so a browser lets the page read the response only when CORS does
-      // not apply: no Origin, or a same-origin request (Fetch#http-requests)
-      const readable = origin === undefined || isSameOrigin(request, origin)
-      const name = routeName(request, entry)
-      const decision = new Decision(origin, false, readable, 'disabled',
-        readable ? undefined : describeOriginDenial(defaultPolicy, 'disabled', origin as string, name), null, false)
-      request.cors = decision
-      if (!readable) logDenial(request, decision, name)
+    const entry = entryOf(request)
+    const owner = entry === undefined ? ownerOf(request, entry) : entry.owner
+    if (owner.hook !== 'onRequest') {
       done()
       return
     }
-    if (origin === undefined) {
-      request.cors = new Decision(undefined, false, true, 'no-origin', undefined, policy, false)
-      done()
-      return
-    }
-    decideActual(request, reply, policy, origin, entry, done)
+    decideActual(request, reply, entry, owner, origin, true, done)
   })
 
+  // the hook this registration decides actual requests in, when not onRequest; onSend decides
+  // whatever no earlier hook did (a preSerialization hook does not run for string or stream payloads)
+  const hook = options.hook
+  if (hook !== 'onRequest' && hook !== 'onSend') {
+    const enforceable = hook !== 'preSerialization'
+    const decideInHook = (request: FastifyRequest, reply: FastifyReply, proceed: Continue): void => {
+      if (request.cors !== null && request.cors !== undefined) {
+        proceed()
+        return
+      }
+      const entry = entryOf(request)
+      const owner = ownerOf(request, entry)
+      if (owner.hook !== hook) {
+        proceed()
+        return
+      }
+      decideActual(request, reply, entry, owner, headerValue(request.headers.origin), enforceable, proceed)
+    }
+    if (PAYLOAD_HOOKS.has(hook)) {
+      fastify.addHook(hook as 'preSerialization', function corsDecide (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) {
+        decideInHook(request, reply, () => { done(null, payload) })
+      })
+    } else {
+      fastify.addHook(hook as 'preHandler', function corsDecide (request, reply, done) {
+        decideInHook(request, reply, done)
+      })
+    }
+  }
+
+  function addVaryOrigin (reply: FastifyReply): void {
+    const existing = reply.getHeader(VARY) as string | string[] | undefined
+    if (existing === undefined) {
+      reply.header(VARY, 'Origin')
+    } else {
+      const vary = mergeVary(existing, VARY_ORIGIN)
+      if (vary !== undefined) reply.header(VARY, vary)
+    }
+  }
+
+  /** The headers of an allowed actual request (or of a `'*'` policy's answer to a request without Origin). */
+  function writeDecisionHeaders (reply: FastifyReply, policy: CorsPolicy, origin: string | undefined): void {
+    if (origin !== undefined || policy.originKind === 'any') {
+      reply.header(ACAO, policy.originKind === 'any' ? '*' : origin as string)
+      if (policy.credentials) reply.header(ACAC, 'true')
+      if (policy.exposeHeaders !== undefined) reply.header(ACEH, policy.exposeHeaders)
+    }
+    if (policy.varyOrigin) addVaryOrigin(reply)
+  }
+
+  /** onSend: the decision's headers, final: written again (a handler may have replaced them), Vary merged, stripped on denial. */
   function writeActualHeaders (reply: FastifyReply, decision: Decision): void {
     const policy = decision[kPolicy]
     if (policy === null || decision[kAnswered]) return
     if (decision.reason === 'allowed' || (decision.reason === 'no-origin' && policy.originKind === 'any')) {
-      reply.header(ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
-      if (policy.credentials) reply.header(ACAC, 'true')
-      if (policy.exposeHeaders !== undefined) reply.header(ACEH, policy.exposeHeaders)
-    } else if (!decision.allowed) {
+      writeDecisionHeaders(reply, policy, decision.origin)
+      return
+    }
+    if (!decision.allowed) {
       // SPEC §5: a denied origin gets no Access-Control-* header at all, not even one a handler set
       // itself (cyu/rack-cors#162); a route that writes its own CORS headers opts out with cors: false
       for (const name of Object.keys(reply.getHeaders())) {
         if (name.startsWith('access-control-')) reply.removeHeader(name)
       }
     }
-    if (policy.varyOrigin) {
-      const existing = reply.getHeader(VARY) as string | string[] | undefined
-      if (existing === undefined) {
-        reply.header(VARY, 'Origin')
-      } else {
-        const vary = mergeVary(existing, VARY_ORIGIN)
-        if (vary !== undefined) reply.header(VARY, vary)
-      }
-    }
+    if (policy.varyOrigin) addVaryOrigin(reply)
   }
 
   fastify.addHook('onSend', function corsOnSend (request, reply, payload, done) {
-    const decision = request.cors as Decision | null
-    if (decision !== null) {
+    const decision = request.cors as Decision | null | undefined
+    if (decision !== null && decision !== undefined) {
       writeActualHeaders(reply, decision)
       done(null, payload)
       return
     }
-    // a hook that runs before ours replied (e.g. rate limiting): decide now so the page can read it
+    // no hook decided: one that runs before ours replied (e.g. rate limiting), the decision is made in
+    // onSend (hook: 'onSend', or preSerialization with a string payload): decide now so the page can read it
     let entry: RouteEntry | undefined
     try { entry = entryOf(request) } catch { entry = undefined }
-    const policy = entry === undefined ? defaultPolicy : entry.policy
-    const origin = headerValue(request.headers.origin)
-    if (policy === null || origin === undefined) {
-      if (policy !== null) writeActualHeaders(reply, new Decision(undefined, false, true, 'no-origin', undefined, policy, false))
-      done(null, payload)
-      return
-    }
-    decideActual(request, reply, { ...policy, enforce: false }, origin, entry, () => {
+    decideActual(request, reply, entry, ownerOf(request, entry), headerValue(request.headers.origin), false, () => {
       writeActualHeaders(reply, request.cors as Decision)
       done(null, payload)
     })

@@ -1,4 +1,4 @@
-import type { FastifyCorsOriginCheck } from './schema.js'
+import type { FastifyCorsOriginFunction } from './schema.js'
 import type { NameList, ResolvedOptions } from './options.js'
 import { compileOriginMatcher, type OriginMatcher } from './origin-matcher.js'
 
@@ -9,7 +9,11 @@ import { compileOriginMatcher, type OriginMatcher } from './origin-matcher.js'
 export interface CorsPolicy {
   readonly originKind: 'any' | 'reflect' | 'none' | 'list' | 'function'
   readonly matcher: OriginMatcher | undefined
-  readonly originCheck: FastifyCorsOriginCheck | undefined
+  readonly originCheck: FastifyCorsOriginFunction | undefined
+  /** `this` of the origin function: the Fastify instance the plugin was registered in */
+  readonly originThis: unknown
+  /** the origin function declares its callback parameter, so returning nothing means "the callback answers" */
+  readonly originCheckTakesCallback: boolean
   readonly originCheckTimeout: number
   readonly credentials: boolean
   /** ACAO depends on the request, so every response needs `Vary: Origin` (Fetch#cors-protocol-and-http-caches) */
@@ -43,7 +47,7 @@ function joinList (list: NameList | undefined): string | undefined {
 }
 
 /** Compiles resolved options once; the request path never reads raw options. */
-export function compilePolicy (options: ResolvedOptions): CorsPolicy {
+export function compilePolicy (options: ResolvedOptions, originThis?: unknown): CorsPolicy {
   const origin = options.origin
   const varyOrigin = origin.kind !== 'any' && origin.kind !== 'none'
   const preflightVary = [
@@ -56,6 +60,8 @@ export function compilePolicy (options: ResolvedOptions): CorsPolicy {
     originKind: origin.kind,
     matcher: origin.kind === 'list' ? compileOriginMatcher(origin.origins, origin.regexps) : undefined,
     originCheck: origin.kind === 'function' ? origin.check : undefined,
+    originThis,
+    originCheckTakesCallback: origin.kind === 'function' && origin.check.length >= 2,
     originCheckTimeout: options.originCheckTimeout,
     credentials: options.credentials,
     varyOrigin,

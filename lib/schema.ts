@@ -1,12 +1,52 @@
 import { Type, type Static } from '@sinclair/typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 
-/** `(origin, request) => boolean | Promise<boolean>`: true allows (reflects) that origin. */
-export type FastifyCorsOriginCheck = (origin: string, request: FastifyRequest) => boolean | Promise<boolean>
+/**
+ * What an origin function may answer: `true` allows (reflects) the request's origin, `false` (or
+ * nothing) refuses it, and a static `origin` value (an origin, a pattern, `'*'`, an anchored RegExp or
+ * an array of these) is matched against the request's origin as if it were configured.
+ */
+export type OriginAnswer = boolean | string | RegExp | Array<string | RegExp>
 
-const OriginCheckSchema = Type.Unsafe<FastifyCorsOriginCheck>(Type.Function([Type.String(), Type.Unknown()], Type.Unknown(), {
-  expected: 'a function (origin, request) => boolean | Promise<boolean>'
+/** The callback of an origin function, as with @fastify/cors: `cb(null, true)`, `cb(new Error('…'))`. */
+export type OriginCallback = (error: Error | null, allow?: OriginAnswer) => void
+
+/**
+ * `function (origin, cb, request)`, called with `this` = the Fastify instance the plugin was
+ * registered in. It answers through `cb(error, allow)`, or by returning the answer or a promise of it.
+ */
+export type FastifyCorsOriginFunction = (
+  this: FastifyInstance, origin: string, callback: OriginCallback, request: FastifyRequest
+) => void | OriginAnswer | PromiseLike<OriginAnswer | undefined>
+
+/** @deprecated use FastifyCorsOriginFunction */
+export type FastifyCorsOriginCheck = FastifyCorsOriginFunction
+
+const OriginFunctionSchema = Type.Unsafe<FastifyCorsOriginFunction>(Type.Function([Type.String(), Type.Unknown(), Type.Unknown()], Type.Unknown(), {
+  expected: 'a function (origin, cb, request) that calls cb(null, allow) or returns allow or a promise of it'
 }))
+
+/** The options a delegator may return for one request: what a route may set in `config.cors`. */
+export type FastifyCorsDelegatedOptions = FastifyCorsRouteOptions
+
+/** The callback of a delegator: `cb(null, options)`, or `cb(error)` to deny the request. */
+export type CorsDelegatorCallback = (error: Error | null, options?: FastifyCorsDelegatedOptions) => void
+
+/**
+ * Per-request options, as @fastify/cors's `delegator`: answers through `cb(error, options)` or by
+ * returning the options or a promise of them. Each options object is validated and compiled once.
+ */
+export type FastifyCorsDelegator = (
+  request: FastifyRequest, callback: CorsDelegatorCallback
+) => void | FastifyCorsDelegatedOptions | PromiseLike<FastifyCorsDelegatedOptions | undefined>
+
+const DelegatorSchema = Type.Unsafe<FastifyCorsDelegator>(Type.Function([Type.Unknown(), Type.Unknown()], Type.Unknown(), {
+  expected: 'a function (request, cb) that calls cb(null, options) or returns options or a promise of them'
+}))
+
+/** The hooks in which actual requests may be decided (those of @fastify/cors, and onSend). */
+export const CORS_HOOKS = ['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend'] as const
+export type FastifyCorsHook = typeof CORS_HOOKS[number]
 
 // Type.RegExp checks strings, not RegExp instances: an object schema admits the instance and the
 // semantic pass checks `instanceof RegExp` and anchoring.
@@ -29,7 +69,7 @@ export const CorsOptionsSchema = Type.Object({
     Type.Boolean(),
     OriginItemSchema,
     Type.Array(OriginItemSchema, { minItems: 1 }),
-    OriginCheckSchema
+    OriginFunctionSchema
   ], {
     default: '*',
     description: "Who may read responses: '*', an origin, a pattern (https://*.example.com, http://localhost:*), an anchored RegExp, an array of these, true (reflect any), false (none), or a function.",
@@ -56,14 +96,20 @@ export const CorsOptionsSchema = Type.Object({
     description: "Log level of the plugin's OPTIONS route.",
     expected: "one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'"
   })),
-  dangerouslyAllowAnyOriginWithCredentials: Type.Optional(Type.Boolean({ default: false, description: 'The only way to combine origin: true (reflect any origin) with credentials.', expected: 'a boolean' }))
+  dangerouslyAllowAnyOriginWithCredentials: Type.Optional(Type.Boolean({ default: false, description: 'The only way to combine origin: true (reflect any origin) with credentials.', expected: 'a boolean' })),
+  hook: Type.Optional(Type.Union(CORS_HOOKS.map((hook) => Type.Literal(hook)), {
+    default: 'onRequest',
+    description: 'The hook in which actual requests are decided; preflights are always answered in onRequest.',
+    expected: `one of ${CORS_HOOKS.map((hook) => `'${hook}'`).join(', ')}`
+  })),
+  delegator: Type.Optional(DelegatorSchema)
 }, { additionalProperties: false })
 
 /** Options of `app.register(corsPolicy, options)`. */
 export type FastifyCorsOptions = Static<typeof CorsOptionsSchema>
 
 /** Keys that only make sense where the plugin is registered. */
-export const PLUGIN_ONLY_OPTIONS = ['strictPreflight', 'hideOptionsRoute', 'logLevel'] as const
+export const PLUGIN_ONLY_OPTIONS = ['strictPreflight', 'hideOptionsRoute', 'logLevel', 'hook', 'delegator'] as const
 
 /** The options a route may override in `config.cors`: the plugin schema without the plugin-only keys. */
 export const CorsRouteOptionsSchema = Type.Omit(CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, { additionalProperties: false })

@@ -8,7 +8,7 @@ test('a synchronous function: true reflects the origin, false denies', async (t)
   const calls: Array<[string, string]> = []
   const { app, lastDecision } = await buildApp(t, {
     cors: {
-      origin: (origin: string, request: FastifyRequest) => {
+      origin: (origin: string, _callback: unknown, request: FastifyRequest) => {
         calls.push([origin, request.url])
         return origin === TENANT
       }

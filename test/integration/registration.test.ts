@@ -68,7 +68,9 @@ const invalid: InvalidCase[] = [
   ['preflight of a wrong type', { preflight: 'no' }, 'FST_CORS_INVALID_OPTIONS', /\/preflight expected a boolean/],
   ['strictPreflight of a wrong type', { strictPreflight: 1 }, 'FST_CORS_INVALID_OPTIONS', /\/strictPreflight expected a boolean/],
   ['preflightContinue of a wrong type', { preflightContinue: 'x' }, 'FST_CORS_INVALID_OPTIONS', /\/preflightContinue expected a boolean/],
-  ['preflightContinue without preflight', { preflightContinue: true, preflight: false }, 'FST_CORS_INVALID_OPTIONS', /\/preflightContinue has no effect when preflight is false/],
+  ['enforce with a hook after the handler', { enforce: true, hook: 'preSerialization' }, 'FST_CORS_INVALID_OPTIONS', /\/enforce needs a hook that runs before the handler, but hook is 'preSerialization'; use hook: 'preHandler'/],
+  ['an unknown hook', { hook: 'onResponse' }, 'FST_CORS_INVALID_OPTIONS', /\/hook expected one of 'onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', received 'onResponse'/],
+  ['a delegator that is not a function', { delegator: 'x' }, 'FST_CORS_INVALID_OPTIONS', /\/delegator expected a function \(request, cb\)/],
   ['optionsSuccessStatus below 200', { optionsSuccessStatus: 199 }, 'FST_CORS_INVALID_OPTIONS', /\/optionsSuccessStatus expected an integer from 200 to 299, received 199/],
   ['optionsSuccessStatus above 299', { optionsSuccessStatus: 304 }, 'FST_CORS_INVALID_OPTIONS', /\/optionsSuccessStatus expected an integer from 200 to 299/],
   ['allowPrivateNetwork of a wrong type', { allowPrivateNetwork: 'true' }, 'FST_CORS_INVALID_OPTIONS', /\/allowPrivateNetwork expected a boolean/],
@@ -98,7 +100,7 @@ test('all problems are reported in one error, in a pinned format', async (t) => 
   t.equal(error.message, [
     'Invalid fastify-cors-policy options: 4 problems:',
     '  - /maxAge expected an integer from 0 to 86400 (seconds), received -1',
-    "  - /origins is not an option; did you mean 'origin'? (options: origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials)",
+    "  - /origins is not an option; did you mean 'origin'? (options: origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, hook, delegator)",
     "  - /origin/0 'https://app.example.com/' has a trailing slash, but an Origin is only scheme://host[:port]; did you mean 'https://app.example.com'?",
     "  - /origin/1 /example\\.com/ is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); use /^(?:example\\.com)$/, or better a pattern such as 'https://*.example.com'"
   ].join('\n'))
@@ -156,13 +158,8 @@ test('registering the plugin twice is refused with FST_CORS_ALREADY_REGISTERED',
   app.register(corsPolicy, { origin: ['https://other.example'] })
   await t.rejects(async () => { await app.ready() }, {
     code: 'FST_CORS_ALREADY_REGISTERED',
-    message: 'fastify-cors-policy is already registered in this scope; use route config.cors for per-route policies instead of registering it twice'
+    message: 'fastify-cors-policy is already registered in this scope; for a policy of its own, register it again inside an encapsulated plugin (a child scope, e.g. with a prefix), or use route config.cors for one route'
   })
-  const nested = Fastify()
-  t.teardown(() => nested.close())
-  nested.register(corsPolicy, { origin: [APP] })
-  nested.register(async (child) => { await child.register(corsPolicy, { origin: '*' }) })
-  await t.rejects(async () => { await nested.ready() }, { code: 'FST_CORS_ALREADY_REGISTERED' }, 'a child scope inherits the registration')
 })
 
 test('dangerouslyAllowAnyOriginWithCredentials reflects any origin with credentials and logs a warning at start-up', async (t) => {

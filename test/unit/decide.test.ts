@@ -20,7 +20,7 @@ test('originVerdict: policy kind × origin kind', async (t) => {
   }
   const origins = { listed: 'https://a.com', pattern: 'https://x.b.com', other: 'https://evil.com', null: 'null', invalid: 'https://a.com/' }
   const want: Record<keyof typeof policies, Record<keyof typeof origins, string>> = {
-    any: { listed: 'allowed', pattern: 'allowed', other: 'allowed', null: 'allowed', invalid: 'invalid' },
+    any: { listed: 'allowed', pattern: 'allowed', other: 'allowed', null: 'allowed', invalid: 'allowed' },
     reflect: { listed: 'allowed', pattern: 'allowed', other: 'allowed', null: 'not-allowed', invalid: 'invalid' },
     none: { listed: 'not-allowed', pattern: 'not-allowed', other: 'not-allowed', null: 'not-allowed', invalid: 'invalid' },
     list: { listed: 'allowed', pattern: 'allowed', other: 'not-allowed', null: 'not-allowed', invalid: 'invalid' },

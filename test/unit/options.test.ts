@@ -76,7 +76,7 @@ test('every kind of problem is reported, with path, value and fix', async (t) =>
     { desc: 'originCheckTimeout', options: { originCheckTimeout: 0 }, path: '/originCheckTimeout', message: /from 1 to 60000/ },
     { desc: 'cacheControl with CRLF', options: { cacheControl: 'max-age=1\r\nX: y' }, path: '/cacheControl', message: /printable ASCII/ },
     { desc: 'logLevel', options: { logLevel: 'loud' }, path: '/logLevel', message: /one of 'fatal'/ },
-    { desc: 'preflightContinue without preflight', options: { preflight: false, preflightContinue: true }, path: '/preflightContinue', message: /no effect when preflight is false/ }
+    { desc: 'enforce in a hook after the handler', options: { enforce: true, hook: 'onSend' }, path: '/enforce', message: /needs a hook that runs before the handler, but hook is 'onSend'/ }
   ]
   for (const c of cases) {
     const { problems } = resolveOptions(c.options)

@@ -33,7 +33,7 @@ export async function originGranted (spec: OriginSpec | undefined, origin: strin
   const valid = origin === 'null' || serializedOriginHostEnd(origin) !== -1
   const kind = spec ?? { kind: '*' }
   switch (kind.kind) {
-    case '*': return valid
+    case '*': return true // '*' answers every Origin value with '*', a malformed one too (SPEC §3)
     case true: return valid && origin !== 'null'
     case false: return false
     case 'function':

@@ -1,0 +1,58 @@
+/**
+ * What an origin function answered, compiled for matching: `true` allows the request's origin,
+ * `false` (or nothing) refuses it, and a static `origin` value is matched as if it were configured,
+ * validated by the same rules (an unanchored RegExp or a malformed origin is refused, never trusted).
+ */
+import { collector, formatProblems, resolveOrigin } from './options.js'
+import { compileOriginMatcher, matchOrigin } from './origin-matcher.js'
+import type { OriginMatcher } from './origin-matcher.js'
+
+export type CompiledOriginAnswer =
+  | { readonly kind: 'allow' }
+  /** `'*'`: any origin, answered with ACAO `*` */
+  | { readonly kind: 'any' }
+  | { readonly kind: 'deny' }
+  | { readonly kind: 'match', readonly matcher: OriginMatcher }
+  | { readonly kind: 'invalid', readonly problem: string }
+
+const ALLOW: CompiledOriginAnswer = Object.freeze({ kind: 'allow' })
+const DENY: CompiledOriginAnswer = Object.freeze({ kind: 'deny' })
+const ANY: CompiledOriginAnswer = Object.freeze({ kind: 'any' })
+
+/** Answers seen, by value (strings) or identity (RegExps, arrays); emptied when full. */
+const answers = new Map<unknown, CompiledOriginAnswer>()
+const ANSWER_CACHE_SIZE = 1000
+
+export function compileOriginAnswer (value: unknown): CompiledOriginAnswer {
+  if (value === true) return ALLOW
+  if (value === false || value === undefined || value === null) return DENY
+  let compiled = answers.get(value)
+  if (compiled !== undefined) return compiled
+  if (typeof value !== 'string' && !(value instanceof RegExp) && !Array.isArray(value)) {
+    return { kind: 'invalid', problem: 'expected true, false, an origin, a pattern, an anchored RegExp or an array of these' }
+  }
+  const c = collector()
+  const setting = resolveOrigin(value, c)
+  if (c.problems.length > 0) {
+    compiled = { kind: 'invalid', problem: formatProblems(c.problems) }
+  } else if (setting.kind === 'any') {
+    compiled = ANY
+  } else if (setting.kind === 'list') {
+    compiled = { kind: 'match', matcher: compileOriginMatcher(setting.origins, setting.regexps) }
+  } else {
+    compiled = DENY
+  }
+  if (answers.size >= ANSWER_CACHE_SIZE) answers.clear()
+  answers.set(value, compiled)
+  return compiled
+}
+
+/** The verdict for the request's origin: 'allowed', 'not-allowed' or 'invalid' (the answer cannot be used). */
+export function originAnswerVerdict (compiled: CompiledOriginAnswer, origin: string): 'allowed' | 'not-allowed' | 'invalid' {
+  switch (compiled.kind) {
+    case 'allow': case 'any': return 'allowed'
+    case 'deny': return 'not-allowed'
+    case 'match': return matchOrigin(compiled.matcher, origin) === 'allowed' ? 'allowed' : 'not-allowed'
+    default: return 'invalid'
+  }
+}
