@@ -46,8 +46,13 @@ export interface Registration {
   readonly delegator: FastifyCorsDelegator | undefined
   /** deadline of the delegator (the plugin's originCheckTimeout) */
   readonly delegatorTimeout: number
-  /** policies compiled from a delegator's options objects, by identity; a string is the problem found */
-  readonly delegated: WeakMap<object, CorsPolicy | string>
+  /**
+   * policies compiled from a delegator's options objects, by identity, then by the route override
+   * merged over them (`undefined` for routes without config.cors); a string is the problem found
+   */
+  readonly delegated: WeakMap<object, Map<object | undefined, CorsPolicy | string>>
+  /** with a delegator: each route override's `config.cors` object, by the policy it compiled to */
+  readonly overrides: Map<CorsPolicy, Record<string, unknown>>
 }
 
 export function isPlainObject (value: unknown): value is Record<string, unknown> {
@@ -96,8 +101,8 @@ export class Dispatcher {
   readonly registrations: Registration[] = []
   /** does any registration have a delegator? */
   delegating = false
-  /** the default policies of registrations with a delegator: never the truth without the delegator's answer */
-  readonly delegatedDefaults = new Set<CorsPolicy>()
+  /** the policies of registrations with a delegator (default and routes'): never the truth without the delegator's answer */
+  readonly delegatedPolicies = new Set<CorsPolicy>()
   #index: RouteIndex | undefined
   readonly #profiles = new Map<string, UrlProfile>()
   #fastify: FastifyInstance | undefined
@@ -281,6 +286,10 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
   if (cached !== undefined) return cached
   const policy = compileOverride(owner, override, (warning) => { owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`) })
   if (typeof policy === 'string') throw new CorsInvalidRouteConfigError(name, policy)
+  if (owner.delegator !== undefined) {
+    owner.overrides.set(policy, override)
+    dispatcherOf(owner.scope).delegatedPolicies.add(policy)
+  }
   for (const warning of optionWarnings(override)) owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`)
   cache.set(override, policy)
   return policy
@@ -323,15 +332,24 @@ function resolveCheckingHook (owner: Registration, merged: Record<string, unknow
   return resolved
 }
 
-/** The policy of the options a delegator answered, compiled once per options object; a string is the problem. */
-export function compileDelegatedPolicy (owner: Registration, options: unknown): CorsPolicy | string {
+/**
+ * The policy of the options a delegator answered, with a route's own `config.cors` merged over them
+ * (as @fastify/cors merges them), compiled once per (options object, route override); a string is
+ * the problem.
+ */
+export function compileDelegatedPolicy (owner: Registration, options: unknown, override?: Record<string, unknown>): CorsPolicy | string {
   if (!isPlainObject(options)) return `the delegator answered ${renderValue(options)}; expected an options object`
-  let policy = owner.delegated.get(options)
+  let byOverride = owner.delegated.get(options)
+  if (byOverride === undefined) {
+    byOverride = new Map()
+    owner.delegated.set(options, byOverride)
+  }
+  let policy = byOverride.get(override)
   if (policy === undefined) {
-    const compiled = compileOverride(owner, options)
+    const compiled = compileOverride(owner, override === undefined ? options : { ...withoutUndefined(options), ...override })
     // which options apply depends on the request, so every answer varies by Origin, even '*' or false
     policy = typeof compiled === 'string' ? compiled : Object.freeze({ ...compiled, varyOrigin: true, preflightVary: withOrigin(compiled.preflightVary) })
-    owner.delegated.set(options, policy)
+    byOverride.set(override, policy)
   }
   return policy
 }

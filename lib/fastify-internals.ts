@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module'
 import type { FastifyInstance } from 'fastify'
 import FindMyWay from 'find-my-way'
+import { ownUrl } from './own-url.js'
 
 /** A route as Fastify's router holds it, read at start-up. */
 export interface RouterRoute {
@@ -108,7 +109,7 @@ function findSymbol (fastify: FastifyInstance, description: string): symbol | un
  */
 export function fastifyFindMyWay (): typeof FindMyWay {
   try {
-    const require = createRequire(import.meta.url)
+    const require = createRequire(ownUrl)
     const fastifyEntry = require.resolve('fastify')
     return createRequire(fastifyEntry)('find-my-way') as typeof FindMyWay
   } catch {

@@ -1,15 +1,26 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync } from 'fastify'
 import { corsPolicyPlugin } from './plugin.js'
-import type { FastifyCorsOptions, FastifyCorsRouteOptions } from './schema.js'
+import type { FastifyCorsDelegator, FastifyCorsOptions, FastifyCorsRouteOptions } from './schema.js'
 import type { CorsDecision } from './decide.js'
 
 export { CorsOptionsSchema, CorsRouteOptionsSchema } from './schema.js'
-export type { FastifyCorsOptions, FastifyCorsRouteOptions, FastifyCorsOriginCheck } from './schema.js'
+export type {
+  FastifyCorsOptions, FastifyCorsRouteOptions, FastifyCorsOriginFunction, FastifyCorsOriginCheck, OriginAnswer, OriginCallback,
+  FastifyCorsDelegator, FastifyCorsDelegatedOptions, CorsDelegatorCallback, FastifyCorsHook
+} from './schema.js'
+export type {
+  OriginFunction, AsyncOriginFunction, FastifyCorsOptionsDelegate, FastifyCorsOptionsDelegateCallback,
+  FastifyCorsOptionsDelegatePromise, FastifyPluginOptionsDelegate
+} from './compat-types.js'
 export type { CorsDecision, CorsReason } from './decide.js'
 export {
   CorsInvalidOptionsError, CorsUnsafeOptionsError, CorsInvalidRouteConfigError, CorsRouteNotCompiledError, CorsAlreadyRegisteredError
 } from './errors.js'
+export { CorsJsonOptionsSchema } from './json-schema.js'
+export type { FastifyCorsJsonOptions } from './json-schema.js'
+export { validateCorsOptions } from './validate.js'
+export type { OptionProblem } from './options.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +48,7 @@ declare module 'fastify' {
  * app.get('/me', async (request) => ({ allowed: request.cors?.allowed }))
  * ```
  */
-const corsPolicy: FastifyPluginAsync<FastifyCorsOptions> = fp(corsPolicyPlugin as unknown as FastifyPluginAsync<FastifyCorsOptions>, {
+const corsPolicy: FastifyPluginAsync<FastifyCorsOptions | FastifyCorsDelegator> = fp(corsPolicyPlugin as unknown as FastifyPluginAsync<FastifyCorsOptions | FastifyCorsDelegator>, {
   fastify: '5.x',
   name: 'fastify-cors-policy'
 })

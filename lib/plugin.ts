@@ -114,12 +114,13 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     hook: options.hook,
     delegator: options.delegator,
     delegatorTimeout: options.originCheckTimeout,
-    delegated: new WeakMap()
+    delegated: new WeakMap(),
+    overrides: new Map()
   }
   dispatcher.registrations.push(registration)
   if (registration.delegator !== undefined) {
     dispatcher.delegating = true
-    dispatcher.delegatedDefaults.add(defaultPolicy)
+    dispatcher.delegatedPolicies.add(defaultPolicy)
   }
   installPreflightConstraint(fastify, (url, host, requestMethod) => dispatcher.optionsValue(url, host, requestMethod))
   // a registration in a child scope shares the parent's decorator: the decision is made once per request
@@ -215,7 +216,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
    * Runs the owner's delegator for this request and compiles the options it answers (once per options
    * object); `done(undefined)` when it failed, which denies the request.
    */
-  function runDelegator (request: FastifyRequest, owner: Registration, route: string, done: (policy: CorsPolicy | undefined) => void): void {
+  function runDelegator (request: FastifyRequest, owner: Registration, route: string, override: Record<string, unknown> | undefined, done: (policy: CorsPolicy | undefined, options: unknown) => void): void {
     const delegator = owner.delegator!
     settleUserFunction(
       (callback) => delegator(request, callback),
@@ -226,17 +227,17 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
           const error = new CorsDelegatorFailedError(answer.why, route)
           if (answer.error !== undefined) error.cause = answer.error
           request.log.error({ err: error }, error.message)
-          done(undefined)
+          done(undefined, undefined)
           return
         }
-        const policy = compileDelegatedPolicy(owner, answer.value)
+        const policy = compileDelegatedPolicy(owner, answer.value, override)
         if (typeof policy === 'string') {
           const error = new CorsInvalidDelegatedOptionsError(route, policy)
           request.log.error({ err: error }, error.message)
-          done(undefined)
+          done(undefined, undefined)
           return
         }
-        done(policy)
+        done(policy, answer.value)
       },
       (why) => { request.log.error(`fastify-cors-policy: the delegator ${why} (${route})`) }
     )
@@ -277,8 +278,9 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       proceed()
       return
     }
-    if (owner.delegator !== undefined && (entry === undefined || entry.inherits)) {
-      runDelegator(request, owner, routeName(request, entry), (delegated) => {
+    if (owner.delegator !== undefined) {
+      // a route's own config.cors is merged over the delegator's answer, as @fastify/cors merges it
+      runDelegator(request, owner, routeName(request, entry), owner.overrides.get(policy), (delegated) => {
         if (delegated !== undefined) {
           decideForPolicy(request, reply, delegated, origin, entry, enforceable, proceed)
         } else if (origin === undefined) {
@@ -397,15 +399,15 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       return
     }
     if (owner.delegator === undefined) {
-      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, withDelegatedPolicy(profile, undefined, undefined), targets, owner.defaultPolicy)
+      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, withDelegatedPolicy(profile, undefined, undefined, undefined), targets, owner.defaultPolicy)
       return
     }
-    runDelegator(request, owner, name, (delegated) => {
+    runDelegator(request, owner, name, undefined, (delegated, options) => {
       if (delegated === undefined) {
         refusePreflight(request, reply, origin, name, DELEGATION_FAILED, 'origin-check-failed', undefined)
         return
       }
-      const substituted = withDelegatedPolicy(profile, owner.defaultPolicy, delegated)
+      const substituted = withDelegatedPolicy(profile, owner, options, delegated)
       answerPreflightFor(request, reply, origin, requestMethod, proceed, name, substituted, substituted.routes.get(requestMethod), delegated)
     })
   }
@@ -415,16 +417,19 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
    * registration's options. Routes of another registration with a delegator get no known policy:
    * their delegator did not run for this preflight, so their static options are not the truth.
    */
-  function withDelegatedPolicy (profile: UrlProfile, inherited: CorsPolicy | undefined, delegated: CorsPolicy | undefined): UrlProfile {
+  function withDelegatedPolicy (profile: UrlProfile, owner: Registration | undefined, options: unknown, delegated: CorsPolicy | undefined): UrlProfile {
     const routes = new Map<string, readonly Candidate[]>()
     let changed = false
     for (const [method, candidates] of profile.routes) {
       routes.set(method, candidates.map((candidate) => {
         const policy = candidate.policy
-        if (policy === undefined || policy === null) return candidate
-        if (policy === inherited) { changed = true; return { ...candidate, policy: delegated } }
-        if (dispatcher.delegatedDefaults.has(policy)) { changed = true; return { ...candidate, policy: undefined } }
-        return candidate
+        if (policy === undefined || policy === null || !dispatcher.delegatedPolicies.has(policy)) return candidate
+        changed = true
+        if (owner === undefined) return { ...candidate, policy: undefined }
+        if (policy === owner.defaultPolicy) return { ...candidate, policy: delegated }
+        const override = owner.overrides.get(policy)
+        const merged = override === undefined ? undefined : compileDelegatedPolicy(owner, options, override)
+        return { ...candidate, policy: typeof merged === 'string' ? undefined : merged }
       }))
     }
     return changed ? profileUrl(routes) : profile

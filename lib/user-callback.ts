@@ -64,10 +64,11 @@ export function settleUserFunction (
     finish({ ok: false, error, why: 'threw' })
     return
   }
-  synchronous = false
   const promised = isThenable(returned)
+  // a returned value is a synchronous answer too: with a callback already called, that is two
   if (!promised && returned !== undefined) answer({ ok: true, value: returned })
   else if (!promised && !takesCallback) answer({ ok: true, value: undefined })
+  synchronous = false
   if (syncAnswer !== undefined) finish(syncAnswer)
   if (!settled) {
     timer = setTimeout(() => {

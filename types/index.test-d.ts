@@ -1,8 +1,10 @@
-import Fastify, { type FastifyContextConfig } from 'fastify'
+import Fastify, { type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
 import corsPolicy, {
   CorsOptionsSchema, CorsInvalidOptionsError, CorsInvalidRouteConfigError, fastifyCorsPolicy,
-  type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions
+  type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions,
+  type OriginFunction, type AsyncOriginFunction, type FastifyCorsOptionsDelegate, type FastifyCorsOptionsDelegatePromise,
+  type FastifyPluginOptionsDelegate, type CorsDelegatorCallback
 } from 'fastify-cors-policy'
 
 const app = Fastify()
@@ -13,7 +15,24 @@ app.register(corsPolicy, {})
 app.register(corsPolicy, { origin: '*' })
 app.register(corsPolicy, { origin: ['https://app.example.com', 'https://*.example.org', /^https:\/\/a\.com$/], credentials: true })
 app.register(corsPolicy, { origin: true, credentials: true, dangerouslyAllowAnyOriginWithCredentials: true })
-app.register(corsPolicy, { origin: (origin, request) => origin.endsWith('.example.com') && request.method === 'GET' })
+app.register(corsPolicy, { origin: (origin, _cb, request) => origin.endsWith('.example.com') && request.method === 'GET' })
+app.register(corsPolicy, { origin (origin, cb) { expectType<FastifyInstance>(this); cb(null, origin === 'https://a.com') } })
+app.register(corsPolicy, { origin: (_origin, cb) => { cb(new Error('Not allowed'), false) } })
+app.register(corsPolicy, { origin: async () => ['https://a.com', /^https:\/\/b\.com$/] })
+app.register(corsPolicy, { hook: 'preHandler', enforce: true })
+app.register(corsPolicy, { delegator: (request, cb) => { cb(null, { origin: request.headers.origin === 'https://a.com' }) } })
+app.register(corsPolicy, { delegator: async () => ({ origin: ['https://a.com'], credentials: true }) })
+app.register(corsPolicy, (instance: FastifyInstance) => (request: FastifyRequest, cb: CorsDelegatorCallback) => { cb(null, { origin: instance.hasDecorator('x') && request.url === '/' }) })
+const callbackOrigin: OriginFunction = function (origin, cb) { cb(null, origin !== undefined) }
+const asyncOrigin: AsyncOriginFunction = async (origin) => origin === 'https://a.com'
+app.register(corsPolicy, { origin: callbackOrigin })
+app.register(corsPolicy, { origin: asyncOrigin })
+const promiseDelegate: FastifyCorsOptionsDelegatePromise = async () => ({ origin: '*' })
+const delegate: FastifyCorsOptionsDelegate = promiseDelegate
+const pluginDelegate: FastifyPluginOptionsDelegate = () => delegate
+app.register(corsPolicy, pluginDelegate)
+expectError(app.register(corsPolicy, { hook: 'onResponse' }))
+expectError(app.register(corsPolicy, { delegator: 'x' }))
 app.register(corsPolicy, { origin: async (origin) => origin === 'https://a.com', originCheckTimeout: 500 })
 app.register(corsPolicy, { methods: ['GET', 'PUT'], allowedHeaders: 'Content-Type, X-Custom', exposedHeaders: ['X-Total'], maxAge: 600, cacheControl: 'no-store' })
 app.register(corsPolicy, { preflight: true, strictPreflight: false, preflightContinue: false, optionsSuccessStatus: 200, allowPrivateNetwork: true, enforce: true, hideOptionsRoute: false, logLevel: 'warn' })
