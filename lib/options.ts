@@ -228,7 +228,9 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
 
   if (credentials) {
     // Fetch#cors-protocol-and-credentials: with credentials, '*' is never a wildcard
-    if (origin.kind === 'any') {
+    // with a delegator the static origin is only a default under the delegator's answers, which are
+    // validated when they arrive
+    if (origin.kind === 'any' && (originExplicit || input.delegator === undefined)) {
       c.add('/credentials', originExplicit
         ? "true cannot be combined with origin '*': browsers refuse Access-Control-Allow-Origin '*' on credentialed requests; list the allowed origins in `origin` (e.g. ['https://app.example.com'])"
         : "true needs an explicit `origin`: the default '*' cannot be used with credentials; list the allowed origins (e.g. origin: ['https://app.example.com'])", true)
