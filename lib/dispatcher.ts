@@ -102,7 +102,7 @@ export class Dispatcher {
   /** does any registration have a delegator? */
   delegating = false
   /** the policies of registrations with a delegator (default and routes'): never the truth without the delegator's answer */
-  readonly delegatedPolicies = new Set<CorsPolicy>()
+  readonly delegatedPolicies = new Map<CorsPolicy, Registration>()
   #index: RouteIndex | undefined
   readonly #profiles = new Map<string, UrlProfile>()
   #fastify: FastifyInstance | undefined
@@ -288,7 +288,7 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
   if (typeof policy === 'string') throw new CorsInvalidRouteConfigError(name, policy)
   if (owner.delegator !== undefined) {
     owner.overrides.set(policy, override)
-    dispatcherOf(owner.scope).delegatedPolicies.add(policy)
+    dispatcherOf(owner.scope).delegatedPolicies.set(policy, owner)
   }
   for (const warning of optionWarnings(override)) owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`)
   cache.set(override, policy)

@@ -19,7 +19,12 @@ const ALLOW: CompiledOriginAnswer = Object.freeze({ kind: 'allow' })
 const DENY: CompiledOriginAnswer = Object.freeze({ kind: 'deny' })
 const ANY: CompiledOriginAnswer = Object.freeze({ kind: 'any' })
 
-/** Answers seen, by value (strings) or identity (RegExps, arrays); emptied when full. */
+/**
+ * Answers seen, by value (strings) or identity (RegExps, whose source and flags cannot change);
+ * emptied when full. Arrays are compiled per answer: a list the application keeps up to date (an
+ * origin revoked at run time) must be read as it is now, and a fresh array per call must not pin
+ * its compiled copy in memory.
+ */
 const answers = new Map<unknown, CompiledOriginAnswer>()
 const ANSWER_CACHE_SIZE = 1000
 
@@ -42,6 +47,7 @@ export function compileOriginAnswer (value: unknown): CompiledOriginAnswer {
   } else {
     compiled = DENY
   }
+  if (Array.isArray(value)) return compiled
   if (answers.size >= ANSWER_CACHE_SIZE) answers.clear()
   answers.set(value, compiled)
   return compiled

@@ -11,7 +11,7 @@ import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from './preflight-co
 import { routerMatchOptions } from './fastify-internals.js'
 import { answersOwnPreflights, compileDelegatedPolicy, compileRoutePolicy, dispatcherOf, inheritableOptions, pathOf, kOwnRoute, kRouteEntry, type Registration, type RouteEntry } from './dispatcher.js'
 import { settleUserFunction } from './user-callback.js'
-import { compileOriginAnswer, originAnswerVerdict } from './origin-answer.js'
+import { compileOriginAnswer, originAnswerVerdict, type CompiledOriginAnswer } from './origin-answer.js'
 import type { FastifyCorsDelegator, FastifyCorsHook, OriginCallback } from './schema.js'
 
 const kPolicy = Symbol.for('fastify-cors-policy.policy')
@@ -120,7 +120,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   dispatcher.registrations.push(registration)
   if (registration.delegator !== undefined) {
     dispatcher.delegating = true
-    dispatcher.delegatedPolicies.add(defaultPolicy)
+    dispatcher.delegatedPolicies.set(defaultPolicy, registration)
   }
   installPreflightConstraint(fastify, (url, host, requestMethod) => dispatcher.optionsValue(url, host, requestMethod))
   // a registration in a child scope shares the parent's decorator: the decision is made once per request
@@ -190,7 +190,15 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
           settle('failed')
           return
         }
-        const compiled = compileOriginAnswer(answer.value)
+        let compiled: CompiledOriginAnswer
+        try {
+          compiled = compileOriginAnswer(answer.value)
+        } catch (error) {
+          // an answer whose reading throws (a getter, a Proxy trap) is a failed check, not a 500
+          request.log.error({ err: error }, `fastify-cors-policy: the origin function answered a value that could not be read for origin '${origin}'; the request is denied`)
+          settle('failed')
+          return
+        }
         if (compiled.kind === 'invalid') {
           request.log.error(`fastify-cors-policy: the origin function answered ${renderValue(answer.value)} for origin '${origin}', which cannot be used: ${compiled.problem}; the request is denied`)
           settle('failed')
@@ -230,7 +238,13 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
           done(undefined, undefined)
           return
         }
-        const policy = compileDelegatedPolicy(owner, answer.value, override)
+        let policy: CorsPolicy | string
+        try {
+          policy = compileDelegatedPolicy(owner, answer.value, override)
+        } catch (error) {
+          // options whose reading throws (a getter, a Proxy trap) deny, never answer 500
+          policy = `the options could not be read (${error instanceof Error ? error.message : String(error)})`
+        }
         if (typeof policy === 'string') {
           const error = new CorsInvalidDelegatedOptionsError(route, policy)
           request.log.error({ err: error }, error.message)
@@ -398,41 +412,55 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       answerPreflightFor(request, reply, origin, requestMethod, proceed, name, profile, targets, owner.defaultPolicy)
       return
     }
-    if (owner.delegator === undefined) {
-      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, withDelegatedPolicy(profile, undefined, undefined, undefined), targets, owner.defaultPolicy)
+    // registrations with a delegator: each one whose routes (or, for an unserved method, whose
+    // scope) the preflight may target answers for this request; their static options never do
+    const involved = new Set<Registration>()
+    for (const candidates of profile.routes.values()) {
+      for (const candidate of candidates) {
+        const delegating = candidate.policy === undefined || candidate.policy === null ? undefined : dispatcher.delegatedPolicies.get(candidate.policy)
+        if (delegating !== undefined) involved.add(delegating)
+      }
+    }
+    if (owner.delegator !== undefined) involved.add(owner)
+    if (involved.size === 0) {
+      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, profile, targets, owner.defaultPolicy)
       return
     }
-    runDelegator(request, owner, name, undefined, (delegated, options) => {
-      if (delegated === undefined) {
-        refusePreflight(request, reply, origin, name, DELEGATION_FAILED, 'origin-check-failed', undefined)
-        return
-      }
-      const substituted = withDelegatedPolicy(profile, owner, options, delegated)
-      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, substituted, substituted.routes.get(requestMethod), delegated)
-    })
+    const answers = new Map<Registration, unknown>()
+    let waiting = involved.size
+    let failed = false
+    for (const delegating of involved) {
+      runDelegator(request, delegating, name, undefined, (delegated, options) => {
+        if (delegated === undefined) failed = true
+        else answers.set(delegating, options)
+        if (--waiting > 0) return
+        if (failed) {
+          refusePreflight(request, reply, origin, name, DELEGATION_FAILED, 'origin-check-failed', undefined)
+          return
+        }
+        const substituted = withDelegatedPolicies(profile, answers)
+        const scopePolicy = owner.delegator === undefined ? owner.defaultPolicy : compileDelegatedPolicy(owner, answers.get(owner)) as CorsPolicy
+        answerPreflightFor(request, reply, origin, requestMethod, proceed, name, substituted, substituted.routes.get(requestMethod), scopePolicy)
+      })
+    }
   }
 
   /**
-   * The URL's routes with the policy of a delegator's answer for the routes that inherit its
-   * registration's options. Routes of another registration with a delegator get no known policy:
-   * their delegator did not run for this preflight, so their static options are not the truth.
+   * The URL's routes with each delegating registration's policies replaced by those of its
+   * delegator's answer for this request (a route's own config.cors merged over it).
    */
-  function withDelegatedPolicy (profile: UrlProfile, owner: Registration | undefined, options: unknown, delegated: CorsPolicy | undefined): UrlProfile {
+  function withDelegatedPolicies (profile: UrlProfile, answers: ReadonlyMap<Registration, unknown>): UrlProfile {
     const routes = new Map<string, readonly Candidate[]>()
-    let changed = false
     for (const [method, candidates] of profile.routes) {
       routes.set(method, candidates.map((candidate) => {
         const policy = candidate.policy
-        if (policy === undefined || policy === null || !dispatcher.delegatedPolicies.has(policy)) return candidate
-        changed = true
-        if (owner === undefined) return { ...candidate, policy: undefined }
-        if (policy === owner.defaultPolicy) return { ...candidate, policy: delegated }
-        const override = owner.overrides.get(policy)
-        const merged = override === undefined ? undefined : compileDelegatedPolicy(owner, options, override)
+        const owner = policy === undefined || policy === null ? undefined : dispatcher.delegatedPolicies.get(policy)
+        if (owner === undefined) return candidate
+        const merged = compileDelegatedPolicy(owner, answers.get(owner), policy === owner.defaultPolicy ? undefined : owner.overrides.get(policy as CorsPolicy))
         return { ...candidate, policy: typeof merged === 'string' ? undefined : merged }
       }))
     }
-    return changed ? profileUrl(routes) : profile
+    return profileUrl(routes)
   }
 
   function answerPreflightFor (request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue,

@@ -38,7 +38,13 @@ export function settleUserFunction (
     if (settled) return
     settled = true
     if (timer !== undefined) clearTimeout(timer)
-    done(answer)
+    try {
+      done(answer)
+    } catch (error) {
+      // `done` is the plugin's own continuation; should it ever throw, it must not become an
+      // unhandled rejection of the user's promise (which would end the process)
+      late(`could not be handled: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
   const answer = (result: UserAnswer): void => {
     answers++
