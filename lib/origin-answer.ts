@@ -40,12 +40,11 @@ export function compileOriginAnswer (value: unknown): CompiledOriginAnswer {
   const setting = resolveOrigin(value, c)
   if (c.problems.length > 0) {
     compiled = { kind: 'invalid', problem: formatProblems(c.problems) }
-  } else if (setting.kind === 'any') {
-    compiled = ANY
   } else if (setting.kind === 'list') {
     compiled = { kind: 'match', matcher: compileOriginMatcher(setting.origins, setting.regexps) }
   } else {
-    compiled = DENY
+    // a string, RegExp or array resolves to a list, or to '*' (alone or as ['*'])
+    compiled = ANY
   }
   if (Array.isArray(value)) return compiled
   if (answers.size >= ANSWER_CACHE_SIZE) answers.clear()
