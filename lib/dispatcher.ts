@@ -25,8 +25,6 @@ export interface RouteEntry {
   readonly name: string
   /** the registration whose scope the route belongs to (the innermost one) */
   readonly owner: Registration
-  /** the route has no config.cors of its own: a delegator's options apply to it */
-  readonly inherits: boolean
 }
 
 /** One `register(corsPolicy, options)`. */
@@ -99,8 +97,6 @@ export function pathOf (url: string): string {
 
 export class Dispatcher {
   readonly registrations: Registration[] = []
-  /** does any registration have a delegator? */
-  delegating = false
   /** the policies of registrations with a delegator (default and routes'): never the truth without the delegator's answer */
   readonly delegatedPolicies = new Map<CorsPolicy, Registration>()
   #index: RouteIndex | undefined
@@ -143,7 +139,7 @@ export class Dispatcher {
       if (owner !== undefined) {
         policy = compileRoutePolicy(owner, config.cors, name)
         if (policy !== null && !policy.preflight) this.#selfAnswered = true
-        const entry: RouteEntry = { policy, name, owner, inherits: config.cors === undefined }
+        const entry: RouteEntry = { policy, name, owner }
         config[kRouteEntry] = entry
       } else {
         // outside every registration's scope: the plugin's hooks never run there

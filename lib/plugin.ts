@@ -87,6 +87,8 @@ function denialReason (verdict: Exclude<SettledVerdict, 'allowed' | 'allowed-any
 
 /** The policy of a request whose delegator failed: no origin is allowed, and the answer varies by origin. */
 const DELEGATION_FAILED: CorsPolicy = compilePolicy({ ...resolveOptions({}).options, origin: { kind: 'list', origins: [], regexps: [] } })
+/** The same, for a registration with `enforce`: the denial stops the request before its handler. */
+const DELEGATION_FAILED_ENFORCED: CorsPolicy = Object.freeze({ ...DELEGATION_FAILED, enforce: true })
 
 /** Hooks with a payload argument, whose callback must pass it on. */
 const PAYLOAD_HOOKS: ReadonlySet<string> = new Set(['preParsing', 'preSerialization'])
@@ -118,10 +120,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
     overrides: new Map()
   }
   dispatcher.registrations.push(registration)
-  if (registration.delegator !== undefined) {
-    dispatcher.delegating = true
-    dispatcher.delegatedPolicies.set(defaultPolicy, registration)
-  }
+  if (registration.delegator !== undefined) dispatcher.delegatedPolicies.set(defaultPolicy, registration)
   installPreflightConstraint(fastify, (url, host, requestMethod) => dispatcher.optionsValue(url, host, requestMethod))
   // a registration in a child scope shares the parent's decorator: the decision is made once per request
   if (!fastify.hasRequestDecorator('cors')) fastify.decorateRequest('cors', null)
@@ -302,7 +301,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
           writeDecisionHeaders(reply, DELEGATION_FAILED, undefined)
           proceed()
         } else {
-          finishActual(request, reply, owner.defaultPolicy.enforce ? { ...DELEGATION_FAILED, enforce: true } : DELEGATION_FAILED, origin, entry, enforceable, proceed, 'failed')
+          finishActual(request, reply, owner.defaultPolicy.enforce ? DELEGATION_FAILED_ENFORCED : DELEGATION_FAILED, origin, entry, enforceable, proceed, 'failed')
         }
       })
       return
@@ -408,21 +407,8 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       return
     }
     const owner = scope ?? registration
-    if (!dispatcher.delegating) {
-      answerPreflightFor(request, reply, origin, requestMethod, proceed, name, profile, targets, owner.defaultPolicy)
-      return
-    }
-    // registrations with a delegator: each one whose routes (or, for an unserved method, whose
-    // scope) the preflight may target answers for this request; their static options never do
-    const involved = new Set<Registration>()
-    for (const candidates of profile.routes.values()) {
-      for (const candidate of candidates) {
-        const delegating = candidate.policy === undefined || candidate.policy === null ? undefined : dispatcher.delegatedPolicies.get(candidate.policy)
-        if (delegating !== undefined) involved.add(delegating)
-      }
-    }
-    if (owner.delegator !== undefined) involved.add(owner)
-    if (involved.size === 0) {
+    const involved = dispatcher.delegatedPolicies.size === 0 ? undefined : delegatingRegistrations(profile, owner)
+    if (involved === undefined) {
       answerPreflightFor(request, reply, origin, requestMethod, proceed, name, profile, targets, owner.defaultPolicy)
       return
     }
@@ -443,6 +429,23 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
         answerPreflightFor(request, reply, origin, requestMethod, proceed, name, substituted, substituted.routes.get(requestMethod), scopePolicy)
       })
     }
+  }
+
+  /**
+   * The registrations with a delegator that answer for this preflight: each one whose routes (or, for
+   * an unserved method, whose scope) it may target; their static options never answer on their own.
+   * Undefined when there is none.
+   */
+  function delegatingRegistrations (profile: UrlProfile, owner: Registration): Set<Registration> | undefined {
+    const involved = new Set<Registration>()
+    for (const candidates of profile.routes.values()) {
+      for (const candidate of candidates) {
+        const delegating = candidate.policy === undefined || candidate.policy === null ? undefined : dispatcher.delegatedPolicies.get(candidate.policy)
+        if (delegating !== undefined) involved.add(delegating)
+      }
+    }
+    if (owner.delegator !== undefined) involved.add(owner)
+    return involved.size === 0 ? undefined : involved
   }
 
   /**
@@ -573,7 +576,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
       }
     }
     const entry = entryOf(request)
-    const owner = entry === undefined ? ownerOf(request, entry) : entry.owner
+    const owner = ownerOf(request, entry)
     if (owner.hook !== 'onRequest') {
       done()
       return
