@@ -1,13 +1,13 @@
 // The pure decision path without HTTP: `micro.ts [--quick]` prints a JSON array of
 // { name, nsPerOp, unit, note }. Each operation runs in batches of about 20 ms timed with
 // process.hrtime.bigint(); the median over batches is reported with a bootstrap interval.
-import { evaluatePreflight, originVerdict } from '../lib/decide.js'
-import { resolveOptions } from '../lib/options.js'
-import { compilePolicy } from '../lib/policy.js'
-import type { CorsPolicy } from '../lib/policy.js'
-import { mergeVary } from '../lib/vary.js'
-import { answerPreflight, profileUrl, type Candidate } from '../lib/route-grant.js'
-import { fastifyFindMyWay } from '../lib/fastify-internals.js'
+import { evaluatePreflight, originVerdict } from '../lib/policy/decide.js'
+import { resolveOptions } from '../lib/policy/options.js'
+import { compilePolicy } from '../lib/policy/compile.js'
+import type { CorsPolicy } from '../lib/policy/compile.js'
+import { mergeVary } from '../lib/http/vary.js'
+import { answerPreflight, profileUrl, type Candidate } from '../lib/policy/route-grant.js'
+import { fastifyFindMyWay } from '../lib/plugin/fastify-internals.js'
 import { exactOrigins, regionRegExps, scenarioByName, tenantPatterns } from './scenarios.js'
 import { bootstrapMedian } from './stats.js'
 import type { Estimate } from './stats.js'
@@ -125,7 +125,7 @@ const thousandNames = header('adv-acrh-1000', 'access-control-request-headers')
 const routeMethods = 'GET, HEAD, PUT'
 const target = 'PUT /items'
 
-// the plugin's preflight constraint (lib/preflight-constraint.ts), on a router like the benchmark app's
+// the plugin's preflight constraint (lib/plugin/preflight-constraint.ts), on a router like the benchmark app's
 const FindMyWay = fastifyFindMyWay()
 function benchRouter (constrained: boolean): ReturnType<typeof FindMyWay> {
   const router = FindMyWay({})

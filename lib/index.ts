@@ -1,26 +1,26 @@
 import fp from 'fastify-plugin'
 import type { FastifyPluginAsync } from 'fastify'
-import { corsPolicyPlugin } from './plugin.js'
-import type { FastifyCorsDelegator, FastifyCorsOptions, FastifyCorsRouteOptions } from './schema.js'
-import type { CorsDecision } from './decide.js'
+import { corsPolicyPlugin } from './plugin/register.js'
+import type { FastifyCorsDelegator, FastifyCorsOptions, FastifyCorsRouteOptions } from './policy/schema.js'
+import type { CorsDecision } from './policy/decide.js'
 
-export { CorsOptionsSchema, CorsRouteOptionsSchema } from './schema.js'
+export { CorsOptionsSchema, CorsRouteOptionsSchema } from './policy/schema.js'
 export type {
   FastifyCorsOptions, FastifyCorsRouteOptions, FastifyCorsOriginFunction, FastifyCorsOriginCheck, OriginAnswer, OriginCallback,
   FastifyCorsDelegator, FastifyCorsDelegatedOptions, CorsDelegatorCallback, FastifyCorsHook
-} from './schema.js'
+} from './policy/schema.js'
 export type {
   OriginFunction, AsyncOriginFunction, FastifyCorsOptionsDelegate, FastifyCorsOptionsDelegateCallback,
   FastifyCorsOptionsDelegatePromise, FastifyPluginOptionsDelegate
-} from './compat-types.js'
-export type { CorsDecision, CorsReason } from './decide.js'
+} from './policy/compat-types.js'
+export type { CorsDecision, CorsReason } from './policy/decide.js'
 export {
   CorsInvalidOptionsError, CorsUnsafeOptionsError, CorsInvalidRouteConfigError, CorsRouteNotCompiledError, CorsAlreadyRegisteredError
 } from './errors.js'
-export { CorsJsonOptionsSchema } from './json-schema.js'
-export type { FastifyCorsJsonOptions } from './json-schema.js'
-export { validateCorsOptions } from './validate.js'
-export type { OptionProblem } from './options.js'
+export { CorsJsonOptionsSchema } from './policy/json-schema.js'
+export type { FastifyCorsJsonOptions } from './policy/json-schema.js'
+export { validateCorsOptions } from './policy/validate.js'
+export type { OptionProblem } from './policy/options.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

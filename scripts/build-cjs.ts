@@ -3,7 +3,7 @@
  * package entry with tsconfig.cjs.json, then adds what tsc cannot emit:
  *
  * - dist/cjs/package.json `{"type":"commonjs"}`, since the root package is `"type": "module"`;
- * - own-url.js from lib/own-url.cjs.ts (the CommonJS twin of lib/own-url.ts, whose `import.meta` a
+ * - own-url.js from lib/plugin/own-url.cjs.ts (the CommonJS twin of lib/plugin/own-url.ts, whose `import.meta` a
  *   CommonJS file cannot hold; tsconfig.cjs.json's `moduleSuffixes` compiles it in its place);
  * - entry.js and entry.d.ts, the `require` entry point: the plugin function itself, carrying every
  *   export of lib/index.ts (`module.exports = plugin; module.exports.default = plugin`, the shape of
@@ -28,8 +28,8 @@ writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'commonjs' },
 
 // own-url.cjs.* → own-url.*, with the source map references that name the file
 for (const extension of ['.js', '.d.ts']) {
-  const from = join(outDir, `own-url.cjs${extension}`)
-  const to = join(outDir, `own-url${extension}`)
+  const from = join(outDir, `plugin/own-url.cjs${extension}`)
+  const to = join(outDir, `plugin/own-url${extension}`)
   writeFileSync(to, readFileSync(from, 'utf8').replace(`sourceMappingURL=own-url.cjs${extension}.map`, `sourceMappingURL=own-url${extension}.map`))
   rmSync(from)
   const map = JSON.parse(readFileSync(`${from}.map`, 'utf8')) as { file: string }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { clickDemoCase, demoCases, openDemoPage } from '../demo/clicker.js'
 import { startDemo } from '../demo/start.js'
-import { launchChromium } from '../test/browser/support/chromium.js'
+import { launchChromium } from '../test/e2e/chromium/support/chromium.js'
 
 // Renders the demo's web app in headless Chromium, presses every button and saves docs/demo.png.
 

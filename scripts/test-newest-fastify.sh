@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the tests that pin Fastify internals and route truth against the newest Fastify 5 release (and
 # the newest find-my-way its dependency range allows, as a fresh install would get), in a scratch copy
-# of the repository, so a Fastify release that changes what lib/fastify-internals.ts reads fails here
+# of the repository, so a Fastify release that changes what lib/plugin/fastify-internals.ts reads fails here
 # rather than in users' apps. The lockfile's Fastify is what `npm test` covers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +41,7 @@ fastify_version=$(newest 'fastify@5')
 echo "test-newest-fastify: newest Fastify 5 on the registry: $fastify_version"
 fmw_range=$(npm view "fastify@$fastify_version" dependencies.find-my-way)
 if [ -z "$fmw_range" ]; then
-  echo "test-newest-fastify: fastify $fastify_version no longer depends on find-my-way: lib/fastify-internals.ts must be revisited" >&2
+  echo "test-newest-fastify: fastify $fastify_version no longer depends on find-my-way: lib/plugin/fastify-internals.ts must be revisited" >&2
   exit 1
 fi
 fmw_version=$(newest "find-my-way@$fmw_range")
@@ -66,7 +66,7 @@ npm run build
 npx tap build >/dev/null
 
 status=0
-npx tap test/unit/fastify-internals.test.ts test/integration/*.test.ts test/regression/*.test.ts || status=$?
+npx tap test/plugin/*.test.ts test/regression/*.test.ts || status=$?
 if [ "$status" -eq 0 ]; then
   echo "test-newest-fastify: passed with $installed"
 else

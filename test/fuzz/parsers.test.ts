@@ -5,10 +5,10 @@
  */
 import { test } from 'tap'
 import fc from 'fast-check'
-import { MAX_ORIGIN_LENGTH, parseConfiguredOrigin, serializedOriginHostEnd } from '../../lib/origin.js'
-import { compileOriginMatcher, matchOrigin, type OriginMatcher } from '../../lib/origin-matcher.js'
-import { MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH, isToken, parseRequestHeaderNames } from '../../lib/tokens.js'
-import { mergeVary } from '../../lib/vary.js'
+import { MAX_ORIGIN_LENGTH, parseConfiguredOrigin, serializedOriginHostEnd } from '../../lib/http/origin.js'
+import { compileOriginMatcher, matchOrigin, type OriginMatcher } from '../../lib/policy/origin-matcher.js'
+import { MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH, isToken, parseRequestHeaderNames } from '../../lib/http/tokens.js'
+import { mergeVary } from '../../lib/http/vary.js'
 import { FUZZ_SEED, KIB16, hostileString, realOrigin, tokenListLike } from './support/hostile.js'
 import { referenceMatch } from '../property/support/reference-origin.js'
 

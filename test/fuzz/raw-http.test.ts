@@ -9,7 +9,7 @@ import http from 'node:http'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance } from 'fastify'
 import corsPolicy from '../../lib/index.js'
-import { serializedOriginHostEnd } from '../../lib/origin.js'
+import { serializedOriginHostEnd } from '../../lib/http/origin.js'
 import { FUZZ_SEED, KIB16, hostileString, originLike, realOrigin, tokenListLike } from './support/hostile.js'
 import { linesOf, rawRequest, sendRaw, wireValue, type RawResponse } from './support/raw-client.js'
 

@@ -1,6 +1,6 @@
 import { METHODS } from 'node:http'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { PreflightCache, needsPreflight, preflightRequest, type PageRequest, type ResponseHead } from '../../lib/browser-model.js'
+import { PreflightCache, needsPreflight, preflightRequest, type PageRequest, type ResponseHead } from '../../lib/browser/model.js'
 
 /** One `fetch()` made by a page; its headers are safelisted or not as Fetch says. */
 export interface PageFetch {

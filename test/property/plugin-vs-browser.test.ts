@@ -11,8 +11,8 @@ import type { LightMyRequestResponse } from 'fastify'
 import {
   actualRequest, checkActualResponse, checkPreflightResponse, isSameOrigin, needsPreflight,
   normalizeMethod, preflightRequest
-} from '../../lib/browser-model.js'
-import type { FailureCode, OutgoingRequest, ResponseHead, Verdict } from '../../lib/browser-model.js'
+} from '../../lib/browser/model.js'
+import type { FailureCode, OutgoingRequest, ResponseHead, Verdict } from '../../lib/browser/model.js'
 import { appSpec, type AppSpec, type PolicySpec } from './support/policies.js'
 import { effectivePolicy } from './support/routes.js'
 import { pageCase, type PageCase } from './support/page-requests.js'

@@ -13,8 +13,8 @@ import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import {
   actualRequest, needsPreflight, normalizeMethod, PreflightCache, preflightMaxAge, preflightRequest
-} from '../../lib/browser-model.js'
-import type { ResponseHead } from '../../lib/browser-model.js'
+} from '../../lib/browser/model.js'
+import type { ResponseHead } from '../../lib/browser/model.js'
 import {
   appSpec, buildRouteTruthApp, describePolicy, ownPolicy, ownRefusal, PARTNER_ORIGIN, routesOf, type AppSpec, type RouteTruthApp
 } from './support/route-truth-apps.js'

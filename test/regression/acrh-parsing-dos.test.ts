@@ -3,7 +3,7 @@
 // (REFERENCE B.13). SPEC §8: bounded parsing that fails closed. The parser reads each character once
 // (test/fuzz/parsers.test.ts counts it); here: the limits, as a client sees them.
 import { test } from 'tap'
-import { MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH } from '../../lib/tokens.js'
+import { MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH } from '../../lib/http/tokens.js'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'
 
 const ORIGIN = 'https://app.example.com'

@@ -3,7 +3,7 @@
  * values), the method, author headers, credentials mode and Private Network Access.
  */
 import fc from 'fast-check'
-import type { HeaderList, PageRequest } from '../../../lib/browser-model.js'
+import type { HeaderList, PageRequest } from '../../../lib/browser/model.js'
 import { PATHS } from './routes.js'
 
 /** The API the pages call; the app is injected with this Host so same-origin is recognisable. */

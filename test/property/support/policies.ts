@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check'
 import type { FastifyCorsOptions, FastifyCorsRouteOptions } from '../../../lib/index.js'
-import { resolveOptions } from '../../../lib/options.js'
+import { resolveOptions } from '../../../lib/policy/options.js'
 
 /** Deterministic origin functions, named so a counterexample says which one ran. */
 export const ORIGIN_FUNCTIONS = {

@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest, type LightMyRequestResponse } from 'fastify'
 import corsPolicy from '../../../lib/index.js'
-import type { OutgoingRequest } from '../../../lib/browser-model.js'
+import type { OutgoingRequest } from '../../../lib/browser/model.js'
 import { toOptions, type AppSpec } from './policies.js'
 import { addRoutes } from './routes.js'
 import { API_HOST } from './page-requests.js'

@@ -2,7 +2,7 @@
  * The obvious, slow reading of SPEC §3, written independently of lib/origin-matcher.ts: which
  * request origins a configured origin list, `'*'`, `true`, `false` or a function grants.
  */
-import { parseConfiguredOrigin, serializedOriginHostEnd, type ConfiguredOrigin } from '../../../lib/origin.js'
+import { parseConfiguredOrigin, serializedOriginHostEnd, type ConfiguredOrigin } from '../../../lib/http/origin.js'
 import { ORIGIN_FUNCTIONS, type OriginSpec } from './policies.js'
 
 export type OriginMatch = 'allowed' | 'not-allowed' | 'invalid'

@@ -10,8 +10,8 @@ import Fastify, { type FastifyInstance, type LightMyRequestResponse, type RouteO
 import corsPolicy, { type FastifyCorsRouteOptions } from '../../../lib/index.js'
 import {
   authorHeaders, corsUnsafeRequestHeaderNames, normalizeMethod
-} from '../../../lib/browser-model.js'
-import type { OutgoingRequest, PageRequest } from '../../../lib/browser-model.js'
+} from '../../../lib/browser/model.js'
+import type { OutgoingRequest, PageRequest } from '../../../lib/browser/model.js'
 
 export const APP_ORIGIN = 'https://app.example'
 export const PARTNER_ORIGIN = 'https://partner.example'

@@ -5,7 +5,7 @@
  * max-age are common; the logical clock moves on between calls, sometimes past max-age.
  */
 import fc from 'fast-check'
-import type { HeaderList, PageRequest } from '../../../lib/browser-model.js'
+import type { HeaderList, PageRequest } from '../../../lib/browser/model.js'
 import { APP_ORIGIN, OTHER_ORIGIN, PARTNER_ORIGIN } from './route-truth-apps.js'
 
 export const HOSTS = ['a.test', 'b.test'] as const

@@ -1,0 +1,118 @@
+/**
+ * Everything the plugin learns from Fastify beyond its public API, in one file so an upgrade that
+ * changes it breaks here (test/plugin/fastify-internals.test.ts pins each fact, and CI runs that test
+ * against the newest Fastify 5 too). Each reader fails loudly instead of guessing.
+ */
+import { createRequire } from 'node:module'
+import type { FastifyInstance } from 'fastify'
+import FindMyWay from 'find-my-way'
+import { ownUrl } from './own-url.js'
+
+/** A route as Fastify's router holds it, read at start-up. */
+export interface RouterRoute {
+  readonly method: string
+  /** the path given to the router, prefix and slash variant included ('/admin' and '/admin/') */
+  readonly path: string
+  /** the router's canonical form of the path (lower-cased when routing is case-insensitive) */
+  readonly pattern: string
+  readonly constraints: Readonly<Record<string, unknown>>
+  /** Fastify's route context: `config` is the route's config (its `cors` value as given), `server` the instance that declared it */
+  readonly context: RouteContext
+}
+
+export interface RouteContext {
+  readonly config: Record<PropertyKey, unknown>
+  readonly server: FastifyInstance
+}
+
+/** The router settings that decide which route a URL hits. */
+export interface RouterMatchOptions {
+  readonly ignoreTrailingSlash: boolean
+  readonly ignoreDuplicateSlashes: boolean
+  readonly caseSensitive: boolean
+  readonly maxParamLength: number
+  readonly useSemicolonDelimiter: boolean
+}
+
+export class FastifyInternalsError extends Error {
+  constructor (what: string) {
+    super(`fastify-cors-policy cannot read ${what} from this Fastify version, so it cannot tell which route a preflight targets; ` +
+      'it refuses to start rather than guess. Use a Fastify 5 release this plugin supports and report the version.')
+    this.name = 'FastifyInternalsError'
+  }
+}
+
+/**
+ * Every route in Fastify's router, with its context. `printRoutes({ includeMeta: true })` makes
+ * find-my-way call `options.buildPrettyMeta(route)` for each route object it walks, after assigning
+ * its own function to that key; an accessor keeps ours in place. find-my-way merges the `method` of
+ * similar routes afterwards, so each route is copied when it is seen.
+ */
+export function listRouterRoutes (fastify: FastifyInstance): RouterRoute[] {
+  const routes: RouterRoute[] = []
+  const options: Record<string, unknown> = { includeMeta: true, commonPrefix: false }
+  Object.defineProperty(options, 'buildPrettyMeta', {
+    get: () => (route: { method?: unknown, path?: unknown, pattern?: unknown, opts?: { constraints?: Record<string, unknown> }, store?: unknown }) => {
+      const context = route.store as RouteContext | null | undefined
+      if (typeof route.method !== 'string' || typeof route.path !== 'string' || context === null || typeof context !== 'object' ||
+          context.config === null || typeof context.config !== 'object' || context.server === undefined) {
+        throw new FastifyInternalsError('a route (find-my-way passed no method, path or Fastify context to buildPrettyMeta)')
+      }
+      routes.push({
+        method: route.method,
+        path: route.path,
+        pattern: typeof route.pattern === 'string' ? route.pattern : route.path,
+        constraints: { ...(route.opts?.constraints ?? {}) },
+        context
+      })
+      return {}
+    },
+    set: () => {},
+    enumerable: true
+  })
+  fastify.printRoutes(options)
+  return routes
+}
+
+/**
+ * The options Fastify gave find-my-way. Fastify merges top-level router keys under `routerOptions`
+ * with its own precedence (an own key of `routerOptions` wins, then the top-level key, then the
+ * default), which `initialConfig` does not show; the merged object is on the instance's options.
+ */
+export function routerMatchOptions (fastify: FastifyInstance): RouterMatchOptions {
+  const symbol = findSymbol(fastify, 'fastify.options')
+  const options = symbol === undefined ? undefined : (fastify as unknown as Record<symbol, { routerOptions?: Record<string, unknown> } | undefined>)[symbol]
+  const router = options?.routerOptions
+  if (router === undefined || router === null || typeof router !== 'object') throw new FastifyInternalsError("the router's options")
+  return {
+    ignoreTrailingSlash: router.ignoreTrailingSlash === true,
+    ignoreDuplicateSlashes: router.ignoreDuplicateSlashes === true,
+    caseSensitive: router.caseSensitive !== false,
+    maxParamLength: typeof router.maxParamLength === 'number' ? router.maxParamLength : 100,
+    useSemicolonDelimiter: router.useSemicolonDelimiter === true
+  }
+}
+
+/** A Fastify symbol by its description, own or inherited (encapsulated instances inherit from their parent). */
+function findSymbol (fastify: FastifyInstance, description: string): symbol | undefined {
+  for (let object: object | null = fastify; object !== null; object = Object.getPrototypeOf(object)) {
+    const symbol = Object.getOwnPropertySymbols(object).find((candidate) => candidate.description === description)
+    if (symbol !== undefined) return symbol
+  }
+  return undefined
+}
+
+/**
+ * find-my-way as Fastify loads it: the copy Fastify itself resolves, so matching rules are the
+ * router's own even if this package's dependency resolved to another version. Where Fastify cannot
+ * be resolved from here (an unusual install layout), this package's own find-my-way 9 is used.
+ */
+export function fastifyFindMyWay (): typeof FindMyWay {
+  try {
+    const require = createRequire(ownUrl)
+    const fastifyEntry = require.resolve('fastify')
+    return createRequire(fastifyEntry)('find-my-way') as typeof FindMyWay
+  } catch {
+    return FindMyWay
+  }
+}

@@ -1,0 +1,302 @@
+import type { TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
+import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from '../http/origin.js'
+import {
+  FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
+} from '../http/tokens.js'
+
+/** One configuration problem: where it is (a JSON pointer), what is wrong and how to fix it. */
+export interface OptionProblem {
+  path: string
+  message: string
+  /** true for foot-guns a browser would accept; false for values that cannot work */
+  unsafe: boolean
+}
+
+/** The origin part of the options, resolved into one strategy. */
+export type OriginSetting =
+  | { kind: 'any' }
+  | { kind: 'reflect' }
+  | { kind: 'none' }
+  | { kind: 'list', origins: ConfiguredOrigin[], regexps: RegExp[] }
+  | { kind: 'function', check: FastifyCorsOriginFunction }
+
+/** A header or method list: unset (the default behaviour), `'*'`, or names (with `'*'` possibly among them). */
+export interface NameList { wildcard: boolean, names: string[] }
+
+/** Options after validation, with defaults applied and lists normalised; input to `compilePolicy`. */
+export interface ResolvedOptions {
+  origin: OriginSetting
+  credentials: boolean
+  methods: NameList | undefined
+  allowedHeaders: NameList | undefined
+  exposedHeaders: NameList | undefined
+  maxAge: number | undefined
+  cacheControl: string | undefined
+  preflight: boolean
+  strictPreflight: boolean
+  preflightContinue: boolean
+  optionsSuccessStatus: number
+  allowPrivateNetwork: boolean
+  originCheckTimeout: number
+  enforce: boolean
+  hideOptionsRoute: boolean
+  logLevel: string | undefined
+  dangerouslyAllowAnyOriginWithCredentials: boolean
+  hook: FastifyCorsHook
+  delegator: FastifyCorsDelegator | undefined
+}
+
+/** The hooks that run before the handler: the only ones in which `enforce` can stop a request. */
+export const HOOKS_BEFORE_HANDLER: ReadonlySet<string> = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler'])
+
+const OPTION_NAMES = Object.keys(CorsOptionsSchema.properties)
+const PROPERTIES = CorsOptionsSchema.properties as Record<string, TSchema>
+
+// names used by other CORS libraries, so a migration typo gets a precise answer
+const ALIASES: Readonly<Record<string, string>> = {
+  origins: 'origin',
+  allowOrigin: 'origin',
+  allowOrigins: 'origin',
+  allowedOrigins: 'origin',
+  allowCredentials: 'credentials',
+  allowMethods: 'methods',
+  allowedMethods: 'methods',
+  allowHeaders: 'allowedHeaders',
+  headers: 'allowedHeaders',
+  exposeHeaders: 'exposedHeaders',
+  maxage: 'maxAge',
+  privateNetworkAccess: 'allowPrivateNetwork'
+}
+
+/** Renders a configured value for an error message, bounded in length. */
+export function renderValue (value: unknown): string {
+  let text: string
+  if (typeof value === 'function') text = 'a function'
+  else if (value instanceof RegExp) text = String(value)
+  else if (typeof value === 'string') text = `'${value}'`
+  else if (value === undefined || typeof value === 'bigint') text = String(value)
+  else if (Array.isArray(value)) text = `[${value.map(renderValue).join(', ')}]`
+  else {
+    try { text = JSON.stringify(value) ?? String(value) } catch { text = Object.prototype.toString.call(value) }
+  }
+  return text.length > 120 ? text.slice(0, 117) + '...' : text
+}
+
+function editDistance (a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length] as number
+}
+
+function suggestOptionName (name: string, allowed: readonly string[]): string | undefined {
+  const alias = ALIASES[name]
+  if (alias !== undefined && allowed.includes(alias)) return alias
+  let best: string | undefined
+  let bestDistance = 4
+  for (const candidate of allowed) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    if (distance < bestDistance) { best = candidate; bestDistance = distance }
+  }
+  return best
+}
+
+function splitList (value: string | string[]): string[] {
+  const items = typeof value === 'string' ? value.split(',') : value
+  return items.map((item) => item.trim()).filter((item) => item.length > 0)
+}
+
+export interface Collector { problems: OptionProblem[], add: (path: string, message: string, unsafe?: boolean) => void }
+
+export function collector (): Collector {
+  const problems: OptionProblem[] = []
+  return { problems, add: (path, message, unsafe = false) => { problems.push({ path, message, unsafe }) } }
+}
+
+/** Resolves an `origin` value (configured, or answered by an origin function) into one strategy. */
+export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
+  // ['*'] is what @fastify/cors users write for "any origin"; mixed with origins it stays an error
+  if (value === '*' || (Array.isArray(value) && value.length === 1 && value[0] === '*')) return { kind: 'any' }
+  if (value === true) return { kind: 'reflect' }
+  if (value === false) return { kind: 'none' }
+  if (typeof value === 'function') return { kind: 'function', check: value as FastifyCorsOriginFunction }
+  const items = Array.isArray(value) ? value : [value]
+  const origins: ConfiguredOrigin[] = []
+  const regexps: RegExp[] = []
+  items.forEach((item: unknown, index: number) => {
+    const path = Array.isArray(value) ? `/origin/${index}` : '/origin'
+    if (item instanceof RegExp) {
+      const fix = unanchoredRegExpFix(item)
+      if (fix === undefined) regexps.push(item)
+      else c.add(path, `${renderValue(item)} is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); use ${fix}, or better a pattern such as 'https://*.example.com'`, true)
+    } else if (typeof item === 'string') {
+      const parsed = parseConfiguredOrigin(item)
+      if (parsed.kind === 'error') c.add(path, parsed.problem)
+      else origins.push(parsed)
+    } else {
+      c.add(path, `expected an origin string or an anchored RegExp, received ${renderValue(item)}`)
+    }
+  })
+  return { kind: 'list', origins, regexps }
+}
+
+function resolveMethods (value: string | string[], c: Collector): NameList {
+  const names: string[] = []
+  let wildcard = false
+  const items = splitList(value)
+  for (const item of items) {
+    if (item === '*') { wildcard = true; continue }
+    const upper = item.toUpperCase()
+    if (!isToken(item, 64)) c.add('/methods', `${renderValue(item)} is not a valid method name (an HTTP token such as 'PUT')`)
+    else if (FORBIDDEN_METHODS.has(upper)) c.add('/methods', `${renderValue(item)} is a forbidden method (Fetch): browsers never send it, remove it`)
+    else if (!names.includes(upper)) names.push(upper)
+  }
+  return { wildcard, names }
+}
+
+function resolveHeaders (key: 'allowedHeaders' | 'exposedHeaders', value: string | string[], c: Collector): NameList {
+  const names: string[] = []
+  let wildcard = false
+  for (const item of splitList(value)) {
+    if (item === '*') { wildcard = true; continue }
+    const lower = item.toLowerCase()
+    if (!isToken(item, 128)) {
+      c.add(`/${key}`, `${renderValue(item)} is not a valid header name (an HTTP token such as 'X-Request-Id')`)
+    } else if (key === 'allowedHeaders' && RESPONSE_ONLY_HEADERS.has(lower)) {
+      c.add('/allowedHeaders', `${renderValue(item)} is a response header, never a request header; remove it (did you mean exposedHeaders?)`)
+    } else if (key === 'allowedHeaders' && isForbiddenRequestHeader(lower)) {
+      c.add('/allowedHeaders', `${renderValue(item)} is a forbidden request header (Fetch): scripts can never set it, so allowing it has no effect; remove it`)
+    } else if (key === 'exposedHeaders' && FORBIDDEN_RESPONSE_HEADERS.has(lower)) {
+      c.add('/exposedHeaders', `${renderValue(item)} can never be exposed to scripts (Fetch#forbidden-response-header-name); remove it`)
+    } else if (!names.some((name) => name.toLowerCase() === lower)) {
+      names.push(item)
+    }
+  }
+  return { wildcard, names }
+}
+
+/**
+ * Validates raw options against the schema and the semantic rules, collecting every problem.
+ * `undefined` values mean "not set". `allowedKeys` narrows the keys (route config omits plugin-only ones).
+ */
+export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = OPTION_NAMES): { options: ResolvedOptions, problems: OptionProblem[] } {
+  const c = collector()
+  const input: Record<string, unknown> = {}
+  if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
+    c.add('', `expected an options object, received ${renderValue(raw)}`)
+  } else if (raw !== undefined && raw !== null) {
+    for (const [key, value] of Object.entries(raw)) {
+      if (value === undefined) continue
+      if (!allowedKeys.includes(key)) {
+        if ((PLUGIN_ONLY_OPTIONS as readonly string[]).includes(key)) {
+          c.add(`/${key}`, `is a plugin-level option and cannot be set per route; set it where the plugin is registered`)
+        } else {
+          const suggestion = suggestOptionName(key, allowedKeys)
+          c.add(`/${key}`, `is not an option${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`} (options: ${allowedKeys.join(', ')})`)
+        }
+        continue
+      }
+      const schema = PROPERTIES[key] as TSchema
+      if (!Value.Check(schema, value)) {
+        c.add(`/${key}`, `expected ${schema.expected as string}, received ${renderValue(value)}`)
+        continue
+      }
+      input[key] = value
+    }
+  }
+  for (const key of OPTION_NAMES) {
+    const fallback = (PROPERTIES[key] as TSchema).default
+    if (input[key] === undefined && fallback !== undefined) input[key] = fallback
+  }
+
+  const credentials = input.credentials as boolean
+  const originExplicit = input.origin !== '*' || (raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).origin === '*')
+  const origin = resolveOrigin(input.origin, c)
+  const methods = input.methods === undefined ? undefined : resolveMethods(input.methods as string | string[], c)
+  const allowedHeaders = input.allowedHeaders === undefined ? undefined : resolveHeaders('allowedHeaders', input.allowedHeaders as string | string[], c)
+  const exposedHeaders = input.exposedHeaders === undefined ? undefined : resolveHeaders('exposedHeaders', input.exposedHeaders as string | string[], c)
+  const dangerous = input.dangerouslyAllowAnyOriginWithCredentials as boolean
+
+  if (credentials) {
+    // Fetch#cors-protocol-and-credentials: with credentials, '*' is never a wildcard
+    // with a delegator the static origin is only a default under the delegator's answers, which are
+    // validated when they arrive
+    if (origin.kind === 'any' && (originExplicit || input.delegator === undefined)) {
+      c.add('/credentials', originExplicit
+        ? "true cannot be combined with origin '*': browsers refuse Access-Control-Allow-Origin '*' on credentialed requests; list the allowed origins in `origin` (e.g. ['https://app.example.com'])"
+        : "true needs an explicit `origin`: the default '*' cannot be used with credentials; list the allowed origins (e.g. origin: ['https://app.example.com'])", true)
+    }
+    if (origin.kind === 'reflect' && !dangerous) {
+      c.add('/origin', 'true (reflect any origin) with credentials: true lets every website read your users\' authenticated responses; list the allowed origins, use a function that checks them, or set dangerouslyAllowAnyOriginWithCredentials: true if you really mean it', true)
+    }
+    for (const [key, list] of [['methods', methods], ['allowedHeaders', allowedHeaders], ['exposedHeaders', exposedHeaders]] as const) {
+      if (list?.wildcard === true) {
+        c.add(`/${key}`, `'*' is not a wildcard when credentials is true (browsers treat it as a literal name); list the ${key === 'methods' ? 'methods' : 'header names'} explicitly`)
+      }
+    }
+  }
+  if (origin.kind === 'list' && origin.origins.some((o) => o.kind === 'exact' && o.origin === 'null') && credentials) {
+    c.add('/origin', "'null' with credentials: true lets sandboxed iframes, data: URLs and file: pages of any site read authenticated responses; remove 'null' or use credentials: false", true)
+  }
+  if (methods !== undefined && methods.wildcard && methods.names.length > 0) {
+    c.add('/methods', `'*' already allows every method; use methods: '*' alone, or list the methods without '*'`)
+  }
+  if (exposedHeaders !== undefined && exposedHeaders.wildcard && exposedHeaders.names.length > 0) {
+    c.add('/exposedHeaders', `'*' already exposes every header; use exposedHeaders: '*' alone, or list the names without '*'`)
+  }
+  if (input.enforce === true && !HOOKS_BEFORE_HANDLER.has(input.hook as string)) {
+    c.add('/enforce', `needs a hook that runs before the handler, but hook is '${input.hook as string}'; use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce`)
+  }
+
+  const cacheControl = input.cacheControl === undefined
+    ? undefined
+    : typeof input.cacheControl === 'number' ? `max-age=${input.cacheControl}` : input.cacheControl as string
+  return {
+    problems: c.problems,
+    options: {
+      origin,
+      credentials,
+      methods,
+      allowedHeaders,
+      exposedHeaders,
+      maxAge: input.maxAge as number | undefined,
+      cacheControl,
+      preflight: input.preflight as boolean,
+      strictPreflight: input.strictPreflight as boolean,
+      preflightContinue: input.preflightContinue as boolean,
+      optionsSuccessStatus: input.optionsSuccessStatus as number,
+      allowPrivateNetwork: input.allowPrivateNetwork as boolean,
+      originCheckTimeout: input.originCheckTimeout as number,
+      enforce: input.enforce as boolean,
+      hideOptionsRoute: input.hideOptionsRoute as boolean,
+      logLevel: input.logLevel as string | undefined,
+      dangerouslyAllowAnyOriginWithCredentials: dangerous,
+      hook: input.hook as FastifyCorsHook,
+      delegator: input.delegator as FastifyCorsDelegator | undefined
+    }
+  }
+}
+
+/** Harmless but contradictory settings of one options object: started, with a warning (SPEC §2). */
+export function optionWarnings (raw: unknown): string[] {
+  if (raw === null || typeof raw !== 'object') return []
+  const options = raw as Record<string, unknown>
+  return options.preflightContinue === true && options.preflight === false
+    ? ['preflightContinue has no effect when preflight is false: the application answers its own preflights']
+    : []
+}
+
+/** One line per problem: `/origin/0 'https://a.com/' has a trailing slash …`. */
+export function formatProblems (problems: readonly OptionProblem[]): string {
+  const lines = problems.map((p) => `${p.path === '' ? '(options)' : p.path} ${p.message}`)
+  return lines.length === 1 ? lines[0] as string : `${lines.length} problems:\n  - ${lines.join('\n  - ')}`
+}
