@@ -2,7 +2,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyCors from '@fastify/cors'
 import corsPolicy from '../lib/index.js'
-import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from '../lib/preflight-constraint.js'
+import { PREFLIGHT_CONSTRAINT, installPreflightConstraint } from '../lib/plugin/preflight-constraint.js'
 import { OVERRIDE_ROUTE_PATH, ROUTE_OVERRIDE, ROUTE_PATH } from './scenarios.js'
 import type { Scenario, Variant } from './scenarios.js'
 
