@@ -1,4 +1,5 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
+import { formatProblems, type OptionProblem } from './policy/options.js'
 
 /** Schema or semantic problems in the plugin options; the message lists every problem found. */
 export const CorsInvalidOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_OPTIONS', statusCode: 500 }, [detail: string]> = createError<'FST_CORS_INVALID_OPTIONS', 500, [detail: string]>(
@@ -31,3 +32,14 @@ export const CorsDelegatorFailedError: FastifyErrorConstructor<{ code: 'FST_CORS
 /** A delegator answered options that are not valid: the request is denied. */
 export const CorsInvalidDelegatedOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_DELEGATED_OPTIONS', statusCode: 500 }, [route: string, detail: string]> = createError<'FST_CORS_INVALID_DELEGATED_OPTIONS', 500, [route: string, detail: string]>(
   'FST_CORS_INVALID_DELEGATED_OPTIONS', 'The fastify-cors-policy delegator answered invalid options for %s, so the request is denied: %s', 500, TypeError)
+
+/**
+ * The error `register` fails with for invalid options: unsafe when every problem is a foot-gun a
+ * browser would accept, invalid otherwise. `problems` lists them, so an application can report a
+ * tenant's bad configuration without parsing the message.
+ */
+export function optionsError (problems: readonly OptionProblem[]): Error & { problems: readonly OptionProblem[] } {
+  const detail = formatProblems(problems)
+  const error = problems.every((p) => p.unsafe) ? new CorsUnsafeOptionsError(detail) : new CorsInvalidOptionsError(detail)
+  return Object.assign(error, { problems })
+}

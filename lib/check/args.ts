@@ -21,7 +21,11 @@ Options:
   --timeout <ms>        limit for each exchange (default 10000)
   -h, --help            show this help
 
-Exit codes: 0 a browser would allow it, 1 blocked, 2 usage or network error.`
+Exit codes: 0 a browser would allow it, 1 blocked, 2 usage or network error.
+
+With npx: npx cors-check <url> --origin <origin> in a project that has fastify-cors-policy installed;
+anywhere else npx -p fastify-cors-policy cors-check <url> --origin <origin> (a bare npx cors-check
+there looks for a package named cors-check).`
 
 /** What to check, validated. */
 export interface CheckOptions {

@@ -13,62 +13,12 @@ import type { CheckOptions } from './args.js'
 import { NetworkFailure, sendRequest } from './http.js'
 import type { ReceivedResponse } from './http.js'
 import { formatReport } from './report.js'
+import type { CheckReport, Exchange, Probe, Warning } from './report.js'
+
+export type { CheckReport, Exchange, Probe, Warning } from './report.js'
 
 /** Where the report goes: process.stdout in the CLI, a buffer in tests. */
 export interface Output { write (chunk: string): unknown }
-
-/** One request/response pair and what the browser makes of it. */
-export interface Exchange {
-  kind: 'preflight' | 'actual' | 'redirect'
-  /** Why the browser sends a preflight (preflight exchanges only). */
-  reasons?: string[]
-  request: OutgoingRequest
-  response: { status: number, statusText: string, headers: Array<[string, string]> }
-  verdict: Verdict & { console?: string }
-  /** Response header names the page can read (final actual response only). */
-  exposedHeaders?: string[]
-  /** What the browser changes when following a redirect. */
-  notes?: string[]
-  /** Size of the request body sent (actual requests with --data only). */
-  bodyBytes?: number
-}
-
-/** A configuration a browser allows but that should not exist, or a header the browser drops. */
-export interface Warning {
-  code: 'reflects-any-origin-with-credentials' | 'allows-null-origin-with-credentials' | 'ignored-header' | 'probe-failed'
-  message: string
-  fix?: string
-}
-
-/** A danger probe: the same request from an origin that should never be trusted. */
-export interface Probe {
-  origin: string
-  exchange?: Exchange
-  allowedWithCredentials: boolean
-}
-
-export interface CheckReport {
-  url: string
-  origin: string
-  method: string
-  headers: Array<[string, string]>
-  /** Body of the actual request, when given with --data. */
-  data?: string
-  credentials: 'include' | 'same-origin'
-  privateNetwork: boolean
-  sameOrigin: boolean
-  exchanges: Exchange[]
-  actualSent: boolean
-  verdict: 'allowed' | 'blocked' | 'error'
-  failure?: FailureCode
-  message?: string
-  console?: string
-  fix?: string
-  probes: Probe[]
-  warnings: Warning[]
-  error?: { code: string, message: string }
-  exitCode: 0 | 1 | 2
-}
 
 /** An origin no server should trust with credentials (`.invalid` can never resolve: RFC 2606). */
 export const PROBE_ORIGIN = 'https://cors-check-probe.invalid'

@@ -2,7 +2,61 @@
  * The human-readable cors-check report: each exchange as it went over the wire, the browser's
  * verdict in Chromium's words, and the fix.
  */
-import type { CheckReport, Exchange } from './cors-check.js'
+import type { FailureCode, OutgoingRequest, Verdict } from '../browser/model.js'
+
+/** One request/response pair and what the browser makes of it. */
+export interface Exchange {
+  kind: 'preflight' | 'actual' | 'redirect'
+  /** Why the browser sends a preflight (preflight exchanges only). */
+  reasons?: string[]
+  request: OutgoingRequest
+  response: { status: number, statusText: string, headers: Array<[string, string]> }
+  verdict: Verdict & { console?: string }
+  /** Response header names the page can read (final actual response only). */
+  exposedHeaders?: string[]
+  /** What the browser changes when following a redirect. */
+  notes?: string[]
+  /** Size of the request body sent (actual requests with --data only). */
+  bodyBytes?: number
+}
+
+/** A configuration a browser allows but that should not exist, or a header the browser drops. */
+export interface Warning {
+  code: 'reflects-any-origin-with-credentials' | 'allows-null-origin-with-credentials' | 'ignored-header' | 'probe-failed'
+  message: string
+  fix?: string
+}
+
+/** A danger probe: the same request from an origin that should never be trusted. */
+export interface Probe {
+  origin: string
+  exchange?: Exchange
+  allowedWithCredentials: boolean
+}
+
+export interface CheckReport {
+  url: string
+  origin: string
+  method: string
+  headers: Array<[string, string]>
+  /** Body of the actual request, when given with --data. */
+  data?: string
+  credentials: 'include' | 'same-origin'
+  privateNetwork: boolean
+  sameOrigin: boolean
+  exchanges: Exchange[]
+  actualSent: boolean
+  verdict: 'allowed' | 'blocked' | 'error'
+  failure?: FailureCode
+  message?: string
+  console?: string
+  fix?: string
+  probes: Probe[]
+  warnings: Warning[]
+  error?: { code: string, message: string }
+  exitCode: 0 | 1 | 2
+}
+
 
 /** Response headers worth showing: the CORS family, Vary and Location. */
 function isRelevant (name: string): boolean {

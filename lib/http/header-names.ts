@@ -1,5 +1,4 @@
 /** Lower-case header names, as Node presents request headers and as Fastify stores reply headers. */
-export const ORIGIN = 'origin'
 export const VARY = 'vary'
 export const ACAO = 'access-control-allow-origin'
 export const ACAC = 'access-control-allow-credentials'

@@ -11,6 +11,7 @@ import { CorsRouteOptionsSchema, type FastifyCorsDelegator, type FastifyCorsHook
 import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
 import { RouteIndex, type RouteToIndex } from './route-index.js'
 import { profileUrl, type Candidate, type UrlProfile } from '../policy/route-grant.js'
+import { pathOf } from '../http/request-values.js'
 
 /** On a route's config: the policy its own `config.cors` compiled to (null = `cors: false`). */
 export const kRouteEntry = Symbol.for('fastify-cors-policy.route')
@@ -89,12 +90,6 @@ export function dispatcherOf (fastify: FastifyInstance): Dispatcher {
   return dispatcher
 }
 
-/** A request URL without its query. */
-export function pathOf (url: string): string {
-  const query = url.indexOf('?')
-  return query === -1 ? url : url.slice(0, query)
-}
-
 export class Dispatcher {
   readonly registrations: Registration[] = []
   /** the policies of registrations with a delegator (default and routes'): never the truth without the delegator's answer */
@@ -109,6 +104,12 @@ export class Dispatcher {
   readonly #catchAllPrefixes = new Set<string>()
 
   /** True for the first registration that asks for this prefix's catch-all OPTIONS routes. */
+  /** Adds a registration; a delegating one's policies are never the truth without its delegator's answer. */
+  register (registration: Registration): void {
+    this.registrations.push(registration)
+    if (registration.delegator !== undefined) this.delegatedPolicies.set(registration.defaultPolicy, registration)
+  }
+
   claimCatchAll (prefix: string, caseSensitive: boolean): boolean {
     const key = caseSensitive ? prefix : prefix.toLowerCase()
     if (this.#catchAllPrefixes.has(key)) return false
@@ -299,7 +300,7 @@ function compileOverride (owner: Registration, override: Record<string, unknown>
   const own = withoutUndefined(override)
   let resolved = resolveCheckingHook(owner, { ...owner.inheritedOptions, ...own })
   if (resolved.problems.length > 0) {
-    // a value the override inherits never makes it invalid (SPEC §2): the inherited keys the problems
+    // a value the override inherits never makes it invalid (as @fastify/cors merges it): the inherited keys the problems
     // name (and an inherited `credentials`, which forbids '*' everywhere) yield to the override's own
     const inherited = Object.keys(owner.inheritedOptions).filter((key) => !(key in own))
     const named = resolved.problems.map((problem) => problem.path.split('/')[1] as string)

@@ -4,7 +4,7 @@
  * against the newest Fastify 5 too). Each reader fails loudly instead of guessing.
  */
 import { createRequire } from 'node:module'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import FindMyWay from 'find-my-way'
 import { ownUrl } from './own-url.js'
 
@@ -115,4 +115,24 @@ export function fastifyFindMyWay (): typeof FindMyWay {
   } catch {
     return FindMyWay
   }
+}
+
+/**
+ * Reads a request's route config on the hot path.
+ * `request.routeOptions` builds a fresh object of a dozen fields on every access; the route config it
+ * returns is the `config` of Fastify's route context, which the request holds under a private symbol
+ * (`Symbol('fastify.context')`, stable across Fastify 4 and 5). The symbol is found once on the first
+ * request; when it is absent the public getter is used, so a Fastify change costs speed, not behaviour.
+ */
+let contextSymbol: symbol | null | undefined
+
+export function routeConfigOf (request: FastifyRequest): Record<PropertyKey, unknown> {
+  if (contextSymbol === undefined) {
+    contextSymbol = Object.getOwnPropertySymbols(request).find((symbol) => symbol.description === 'fastify.context') ?? null
+  }
+  if (contextSymbol !== null) {
+    const context = (request as unknown as Record<symbol, { config?: Record<PropertyKey, unknown> } | undefined>)[contextSymbol]
+    if (context?.config !== undefined) return context.config
+  }
+  return request.routeOptions.config as unknown as Record<PropertyKey, unknown>
 }

@@ -1,6 +1,6 @@
 import type { FastifyCorsOriginFunction } from './schema.js'
 import type { NameList, ResolvedOptions } from './options.js'
-import { compileOriginMatcher, type OriginMatcher } from './origin-matcher.js'
+import { ORIGIN_VERDICTS, compileOriginMatcher, listVerdict, type OriginVerdict } from './origin-matcher.js'
 
 /**
  * A compiled, frozen policy: everything the request path needs, as ready-made strings and sets.
@@ -8,7 +8,9 @@ import { compileOriginMatcher, type OriginMatcher } from './origin-matcher.js'
  */
 export interface CorsPolicy {
   readonly originKind: 'any' | 'reflect' | 'none' | 'list' | 'function'
-  readonly matcher: OriginMatcher | undefined
+  /** the request's Origin value judged by this policy's origin setting, chosen once for `originKind` */
+  readonly verdictFor: (origin: string) => OriginVerdict
+  /** set ⇔ originKind === 'function' */
   readonly originCheck: FastifyCorsOriginFunction | undefined
   /** `this` of the origin function: the Fastify instance the plugin was registered in */
   readonly originThis: unknown
@@ -18,16 +20,17 @@ export interface CorsPolicy {
   readonly credentials: boolean
   /** ACAO depends on the request, so every response needs `Vary: Origin` (Fetch#cors-protocol-and-http-caches) */
   readonly varyOrigin: boolean
-  /** ACEH value for actual responses, or undefined */
-  readonly exposeHeaders: string | undefined
-  /** ACAM value when methods are configured ('*' or a list); undefined = the route's own methods */
-  readonly allowMethods: string | undefined
-  /** configured methods; undefined when not configured or '*' */
-  readonly allowedMethods: ReadonlySet<string> | undefined
-  readonly anyMethod: boolean
-  /** ACAH value when headers are configured; undefined = reflect the validated request headers */
-  readonly allowHeaders: string | undefined
-  readonly allowedHeaders: ReadonlySet<string>
+  /** Access-Control-Expose-Headers for actual responses; undefined: none configured */
+  readonly aceh: string | undefined
+  /** Access-Control-Allow-Methods when `methods` is configured ('*' or a list); undefined: the route's own methods */
+  readonly acam: string | undefined
+  /** the configured methods; undefined when `methods` is unset or '*' (invariant: methodSet !== undefined ⇒ acam lists them) */
+  readonly methodSet: ReadonlySet<string> | undefined
+  /** Access-Control-Allow-Headers when `allowedHeaders` is configured ('' for an empty list); undefined: echo the validated request headers */
+  readonly acah: string | undefined
+  /** the configured header names, lower-cased ('*' excluded); empty when `allowedHeaders` is unset */
+  readonly headerSet: ReadonlySet<string>
+  /** `allowedHeaders` holds '*' (which never covers Authorization) */
   readonly anyHeader: boolean
   readonly maxAge: string | undefined
   readonly cacheControl: string | undefined
@@ -58,19 +61,18 @@ export function compilePolicy (options: ResolvedOptions, originThis?: unknown): 
   ].filter((part) => part !== undefined).join(', ')
   return Object.freeze({
     originKind: origin.kind,
-    matcher: origin.kind === 'list' ? compileOriginMatcher(origin.origins, origin.regexps) : undefined,
+    verdictFor: origin.kind === 'list' ? listVerdict(compileOriginMatcher(origin.origins, origin.regexps)) : ORIGIN_VERDICTS[origin.kind],
     originCheck: origin.kind === 'function' ? origin.check : undefined,
     originThis,
     originCheckTakesCallback: origin.kind === 'function' && origin.check.length >= 2,
     originCheckTimeout: options.originCheckTimeout,
     credentials: options.credentials,
     varyOrigin,
-    exposeHeaders: joinList(options.exposedHeaders),
-    allowMethods: joinList(options.methods),
-    allowedMethods: options.methods === undefined || options.methods.wildcard ? undefined : new Set(options.methods.names),
-    anyMethod: options.methods?.wildcard === true,
-    allowHeaders: options.allowedHeaders === undefined ? undefined : joinList(options.allowedHeaders) ?? '',
-    allowedHeaders: new Set(options.allowedHeaders?.names.map((name) => name.toLowerCase()) ?? []),
+    aceh: joinList(options.exposedHeaders),
+    acam: joinList(options.methods),
+    methodSet: options.methods === undefined || options.methods.wildcard ? undefined : new Set(options.methods.names),
+    acah: options.allowedHeaders === undefined ? undefined : joinList(options.allowedHeaders) ?? '',
+    headerSet: new Set(options.allowedHeaders?.names.map((name) => name.toLowerCase()) ?? []),
     anyHeader: options.allowedHeaders?.wildcard === true,
     maxAge: options.maxAge === undefined ? undefined : String(options.maxAge),
     cacheControl: options.cacheControl,

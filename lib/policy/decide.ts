@@ -1,51 +1,106 @@
 /**
- * The pure decision core: given a compiled policy and request header values, what may the browser
- * read, and why. No Fastify import; the plugin feeds it strings and writes what it returns.
+ * The decision core: given a compiled policy and a request's values, what may the browser read, and
+ * why. Every branch lives here (disabled route, no Origin, allowed, same-origin, denied, enforce,
+ * preflight method / headers / private network); the plugin feeds it values and writes what it returns.
  */
 import { SAFELISTED_METHODS, MAX_METHOD_LENGTH, isCanonicalHeaderNameList, isToken, parseRequestHeaderNames } from '../http/tokens.js'
-import { matchOrigin } from './origin-matcher.js'
-import { serializedOriginHostEnd } from '../http/origin.js'
+import type { OriginVerdict } from './origin-matcher.js'
+export type { OriginVerdict }
 import type { CorsPolicy } from './compile.js'
+import { ORIGIN_VERDICTS } from './origin-matcher.js'
+import { Decision, kPolicy, type CorsReason } from './decision.js'
+import { pathOf } from '../http/request-values.js'
+import { SEC_FETCH_SITE } from '../http/header-names.js'
 
-export type CorsReason =
-  | 'allowed' | 'no-origin' | 'same-origin' | 'disabled' | 'invalid-origin' | 'origin-not-allowed'
-  | 'origin-check-failed' | 'method-not-allowed' | 'header-not-allowed' | 'private-network-not-allowed'
+export type { CorsDecision, CorsReason } from './decision.js'
 
-/** What the plugin decided for one request; available as `request.cors`. */
-export interface CorsDecision {
-  /** the request's Origin header, as received */
-  readonly origin: string | undefined
-  /** OPTIONS with Origin and Access-Control-Request-Method */
-  readonly preflight: boolean
-  /** would a browser let the page read this response? (true when there is no Origin) */
-  readonly allowed: boolean
-  readonly reason: CorsReason
-  /** a sentence for logs that names what was refused and the fix */
-  readonly detail?: string
+/** The request's Origin value judged by the policy's origin setting; 'check' means the origin function decides. */
+export function originVerdict (policy: CorsPolicy, origin: string): OriginVerdict {
+  return policy.verdictFor(origin)
 }
 
-/** Outcome of checking a request's Origin against a policy; 'check' means the origin function decides. */
-export type OriginVerdict = 'allowed' | 'not-allowed' | 'invalid' | 'check'
+/** An origin verdict once any origin function has settled: 'allowed-any' is its `'*'` answer, 'failed' a check that failed. */
+export type SettledVerdict = 'allowed' | 'allowed-any' | 'not-allowed' | 'invalid' | 'failed'
 
-/** Classifies a raw Origin header value. Never reflects anything that is not a valid serialised origin. */
-export function originVerdict (policy: CorsPolicy, origin: string): OriginVerdict {
-  switch (policy.originKind) {
-    case 'list':
-      return matchOrigin(policy.matcher!, origin)
-    case 'any':
-      // '*' reflects nothing, so any Origin value gets it: a shared cache must never store a CORS-less
-      // variant that one malformed Origin produced (Fetch#cors-protocol-and-http-caches)
-      return 'allowed'
-    case 'reflect':
-      // Fetch#serializing-a-request-origin: 'null' is sent by sandboxed and redirected requests, so
-      // reflecting it would grant anyone access; it is matched only when listed literally
-      if (origin === 'null') return 'not-allowed'
-      return serializedOriginHostEnd(origin) === -1 ? 'invalid' : 'allowed'
-    case 'function':
-      return origin === 'null' || serializedOriginHostEnd(origin) !== -1 ? 'check' : 'invalid'
-    default:
-      return origin === 'null' || serializedOriginHostEnd(origin) !== -1 ? 'not-allowed' : 'invalid'
+/** What the core reads of a request (a FastifyRequest is one); the site is read only for refused origins. */
+export interface RequestFacts {
+  readonly method: string
+  readonly url: string
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  readonly protocol: string
+  readonly host: string
+}
+
+/** Is the Origin the server's own? Fetch#http-requests: browsers also send Origin on same-origin non-GET requests. */
+export function isSameOrigin (request: RequestFacts, origin: string): boolean {
+  const site = request.headers[SEC_FETCH_SITE]
+  // a browser that sends Sec-Fetch-Site says 'same-origin' for every same-origin request
+  if (site !== undefined) return site === 'same-origin'
+  const protocol = request.protocol
+  let host = request.host
+  // an Origin never carries the default port, but a Host header (or a proxy's) may
+  if ((protocol === 'http' && host.endsWith(':80')) || (protocol === 'https' && host.endsWith(':443'))) {
+    host = host.slice(0, host.lastIndexOf(':'))
   }
+  // origin === `${protocol}://${host}`, compared in place: this runs for every refused origin
+  return origin.length === protocol.length + 3 + host.length && origin.startsWith(protocol) &&
+    origin.startsWith('://', protocol.length) && origin.endsWith(host)
+}
+
+/** The route a request targets, for messages: its route's name ("PUT /items/:id") or its method and path. */
+export function targetOf (request: RequestFacts, route: string | undefined): string {
+  return route ?? `${request.method} ${pathOf(request.url)}`
+}
+
+/**
+ * The policy an origin function's `'*'` answer is answered with: ACAO `*`, still varying by Origin
+ * (another origin may get another answer). One per function policy.
+ */
+const anyOriginVariants = new WeakMap<CorsPolicy, CorsPolicy>()
+export function anyOriginVariant (policy: CorsPolicy): CorsPolicy {
+  let variant = anyOriginVariants.get(policy)
+  if (variant === undefined) {
+    variant = Object.freeze({ ...policy, originKind: 'any' as const, verdictFor: ORIGIN_VERDICTS.any })
+    anyOriginVariants.set(policy, variant)
+  }
+  return variant
+}
+
+/** Why a settled verdict that is not an allowance refuses the origin. */
+export function denialReason (verdict: Exclude<SettledVerdict, 'allowed' | 'allowed-any'>): CorsReason {
+  return verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
+}
+
+/**
+ * Decides an actual request, or a preflight the application answers itself (`preflight`), once its
+ * origin is settled. `policy` is null for a route with CORS disabled; `verdict` is not read then, nor
+ * when there is no Origin; `route` names the route in messages (the request's method and path when
+ * no route serves it).
+ */
+export function decideActual (policy: CorsPolicy | null, origin: string | undefined, verdict: SettledVerdict, request: RequestFacts,
+  route: string | undefined, preflight: boolean): Decision {
+  if (policy === null) {
+    // no CORS headers are sent, so a browser lets the page read the response only when CORS does
+    // not apply: no Origin, or a same-origin request (Fetch#http-requests)
+    const readable = origin === undefined || isSameOrigin(request, origin)
+    return Decision.disabled(origin, readable, readable ? undefined : describeOriginDenial(null, 'disabled', origin, targetOf(request, route)))
+  }
+  if (origin === undefined) return Decision.noOrigin(policy)
+  if (verdict === 'allowed') return Decision.allowed(origin, policy, preflight)
+  if (verdict === 'allowed-any') return Decision.allowed(origin, anyOriginVariant(policy), preflight)
+  const reason = denialReason(verdict)
+  // an invalid Origin is never the server's own, whatever Sec-Fetch-Site says
+  if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) return Decision.sameOrigin(origin, policy, preflight)
+  return Decision.denied(origin, policy, reason, describeOriginDenial(policy, reason, origin, targetOf(request, route)), preflight)
+}
+
+/**
+ * Is the request refused before its handler? CORS itself only hides responses from pages; with
+ * `enforce`, a denied cross-origin request is answered 403 instead, in hooks that run before the
+ * handler (`beforeHandler`).
+ */
+export function refusedBeforeHandler (decision: Decision, beforeHandler: boolean): boolean {
+  return beforeHandler && !decision.allowed && decision[kPolicy]?.enforce === true
 }
 
 /** The preflight answer once the origin is allowed. */
@@ -53,15 +108,18 @@ export interface PreflightOutcome {
   readonly reason: 'allowed' | 'method-not-allowed' | 'header-not-allowed' | 'private-network-not-allowed'
   readonly detail?: string
   /** ACAM value to send, if any */
-  readonly allowMethods: string | undefined
+  readonly acam: string | undefined
   /** ACAH value to send, if any */
-  readonly allowHeaders: string | undefined
+  readonly acah: string | undefined
 }
 
 /**
- * Checks the requested method, headers and private-network access (Fetch#cors-preflight-fetch-0
- * step 7). `routeMethods` is the ACAM of the route the actual request will hit (its served
- * methods), or undefined when no route serves it; `target` names it for messages ("PUT /items/:id").
+ * Checks a preflight whose origin is allowed, in the order of Fetch's CORS-preflight fetch
+ * (https://fetch.spec.whatwg.org/#cors-preflight-fetch, the steps after the CORS check): the
+ * requested method, then the requested headers, then private network access (WICG Private Network
+ * Access, checked last by Chromium). `routeMethods` is the ACAM of the route the actual request will
+ * hit (its served methods), or undefined when no route serves it; `target` names it for messages
+ * ("PUT /items/:id").
  */
 export function evaluatePreflight (
   policy: CorsPolicy,
@@ -71,51 +129,78 @@ export function evaluatePreflight (
   routeMethods: string | undefined,
   target: string
 ): PreflightOutcome {
-  let allowMethods = policy.allowMethods
-  // '*' is a valid method token, but in Access-Control-Allow-Methods it is a wildcard: never echo it
-  const validMethod = isToken(requestMethod, MAX_METHOD_LENGTH) && (requestMethod !== '*' || allowMethods !== undefined)
+  const validMethod = isValidRequestMethod(policy, requestMethod)
+  const acam = allowMethodsFor(policy, requestMethod, validMethod, routeMethods)
+  const methodRefusal = refuseMethod(policy, requestMethod, validMethod, target)
+  if (methodRefusal !== undefined) return { reason: 'method-not-allowed', detail: methodRefusal, acam, acah: policy.acah }
+  const headers = checkRequestHeaders(policy, requestHeaders, target)
+  if (typeof headers !== 'string' && headers !== undefined) return { reason: 'header-not-allowed', detail: headers.refusal, acam, acah: policy.acah }
+  const privateNetworkRefusal = refusePrivateNetwork(policy, requestPrivateNetwork, target)
+  if (privateNetworkRefusal !== undefined) return { reason: 'private-network-not-allowed', detail: privateNetworkRefusal, acam, acah: headers }
+  return { reason: 'allowed', acam, acah: headers }
+}
+
+/** '*' is a valid method token, but in Access-Control-Allow-Methods it is a wildcard: never echoed. */
+function isValidRequestMethod (policy: CorsPolicy, requestMethod: string): boolean {
+  return isToken(requestMethod, MAX_METHOD_LENGTH) && (requestMethod !== '*' || policy.acam !== undefined)
+}
+
+/** Step 1, the value of Access-Control-Allow-Methods: the configured one, else the route's methods (or the requested one). */
+function allowMethodsFor (policy: CorsPolicy, requestMethod: string, validMethod: boolean, routeMethods: string | undefined): string | undefined {
   // only an unset `methods` defaults to the route's methods; an empty list allows the safelisted ones alone
-  if (allowMethods === undefined && policy.allowedMethods === undefined && validMethod) allowMethods = routeMethods ?? requestMethod
-  let allowHeaders = policy.allowHeaders
+  if (policy.acam === undefined && policy.methodSet === undefined && validMethod) return routeMethods ?? requestMethod
+  return policy.acam
+}
+
+/** Step 1, the method check: why the requested method is refused, or undefined. */
+function refuseMethod (policy: CorsPolicy, requestMethod: string, validMethod: boolean, target: string): string | undefined {
   if (!validMethod) {
     // go-safeweb#372: echoing "GET, DELETE" would grant extra methods; never echo an invalid value
-    const detail = requestMethod === '*'
+    return requestMethod === '*'
       ? `Access-Control-Request-Method '*' is never echoed for ${target} (it would read as a wildcard); list the methods in \`methods\``
       : `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`
-    return { reason: 'method-not-allowed', detail, allowMethods, allowHeaders }
   }
-  if (!SAFELISTED_METHODS.has(requestMethod) && policy.allowedMethods !== undefined && !policy.allowedMethods.has(requestMethod)) {
-    return { reason: 'method-not-allowed', detail: `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.allowMethods ?? 'none'})`, allowMethods, allowHeaders }
+  if (!SAFELISTED_METHODS.has(requestMethod) && policy.methodSet !== undefined && !policy.methodSet.has(requestMethod)) {
+    return `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.acam ?? 'none'})`
   }
-  if (requestHeaders !== undefined && requestHeaders !== '') {
-    if (allowHeaders === undefined && isCanonicalHeaderNameList(requestHeaders) && !listsWildcard(requestHeaders)) {
-      // what browsers send, echoed as it is: parsing and re-joining it would give the same string
-      allowHeaders = requestHeaders
-    } else {
-      const names = parseRequestHeaderNames(requestHeaders)
-      if (names === undefined) {
-        return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods, allowHeaders }
-      }
-      if (allowHeaders === undefined) {
-        // a requested name '*' echoed back would read as a wildcard in Access-Control-Allow-Headers
-        if (names.includes('*')) {
-          return { reason: 'header-not-allowed', detail: `request header '*' is never echoed for ${target}; list the headers in \`allowedHeaders\``, allowMethods, allowHeaders }
-        }
-        allowHeaders = names.length === 0 ? undefined : names.join(',')
-      } else {
-        for (const name of names) {
-          // Fetch#cors-non-wildcard-request-header-name: '*' never covers Authorization
-          if (policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization')) continue
-          const hint = policy.anyHeader ? " ('*' does not cover Authorization; list it explicitly)" : ''
-          return { reason: 'header-not-allowed', detail: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}`, allowMethods, allowHeaders }
-        }
-      }
-    }
+  return undefined
+}
+
+/**
+ * Step 2, the header check: the value of Access-Control-Allow-Headers (the configured one, or the
+ * validated request headers echoed), or why a requested header is refused.
+ */
+function checkRequestHeaders (policy: CorsPolicy, requestHeaders: string | undefined, target: string): string | undefined | { refusal: string } {
+  const acah = policy.acah
+  if (requestHeaders === undefined || requestHeaders === '') return acah
+  if (acah === undefined && isCanonicalHeaderNameList(requestHeaders) && !listsWildcard(requestHeaders)) {
+    // what browsers send, echoed as it is: parsing and re-joining it would give the same string
+    return requestHeaders
   }
+  const names = parseRequestHeaderNames(requestHeaders)
+  if (names === undefined) {
+    return { refusal: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}` }
+  }
+  if (acah === undefined) {
+    // a requested name '*' echoed back would read as a wildcard in Access-Control-Allow-Headers
+    if (names.includes('*')) return { refusal: `request header '*' is never echoed for ${target}; list the headers in \`allowedHeaders\`` }
+    return names.length === 0 ? undefined : names.join(',')
+  }
+  for (const name of names) {
+    // Fetch#cors-non-wildcard-request-header-name: '*' never covers Authorization
+    if (policy.headerSet.has(name) || (policy.anyHeader && name !== 'authorization')) continue
+    const hint = policy.anyHeader ? " ('*' does not cover Authorization; list it explicitly)" : ''
+    return { refusal: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}` }
+  }
+  return acah
+}
+
+/** Step 3, private network access: why it is refused, or undefined. */
+function refusePrivateNetwork (policy: CorsPolicy, requestPrivateNetwork: string | undefined, target: string): string | undefined {
   if (requestPrivateNetwork === 'true' && !policy.allowPrivateNetwork) {
-    return { reason: 'private-network-not-allowed', detail: `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`, allowMethods, allowHeaders }
+    return `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`
   }
-  return { reason: 'allowed', allowMethods, allowHeaders }
+  return undefined
 }
 
 /** Does a comma-joined name list hold the name '*'? */
@@ -124,7 +209,7 @@ function listsWildcard (list: string): boolean {
 }
 
 /** A sentence telling the developer why an origin was refused and what to change. */
-export function describeOriginDenial (policy: CorsPolicy, reason: CorsReason, origin: string, target: string): string {
+export function describeOriginDenial (policy: CorsPolicy | null, reason: CorsReason, origin: string, target: string): string {
   switch (reason) {
     case 'invalid-origin':
       return `the Origin header ${JSON.stringify(origin.length > 80 ? origin.slice(0, 77) + '...' : origin)} is not a valid serialised origin (scheme://host[:port]) for ${target}; it is never reflected`
@@ -133,9 +218,9 @@ export function describeOriginDenial (policy: CorsPolicy, reason: CorsReason, or
     case 'disabled':
       return `CORS is disabled for ${target} (config.cors: false)`
     default:
-      if (policy.originKind === 'none') return `origin '${origin}' is refused for ${target} because \`origin\` is false`
-      if (origin === 'null' && policy.originKind !== 'function') return `origin 'null' is refused for ${target}; it is only allowed when 'null' is listed in \`origin\` (anyone can send it)`
-      if (policy.originKind === 'function') return `the origin function returned false for '${origin}' on ${target}`
+      if (policy?.originKind === 'none') return `origin '${origin}' is refused for ${target} because \`origin\` is false`
+      if (origin === 'null' && policy?.originKind !== 'function') return `origin 'null' is refused for ${target}; it is only allowed when 'null' is listed in \`origin\` (anyone can send it)`
+      if (policy?.originKind === 'function') return `the origin function returned false for '${origin}' on ${target}`
       return `origin '${origin}' is not in the allow-list for ${target}; add it to \`origin\``
   }
 }

@@ -27,7 +27,7 @@ type JsonProperties<P extends TProperties> = {
 
 // `expected` is this package's message keyword, which Ajv's strict mode refuses. `default` is left
 // out on purpose: Ajv's useDefaults (on in Fastify) would write the defaults into the data and turn
-// "not set" into "set" (SPEC §2), e.g. an injected origin '*' next to credentials; the plugin
+// "not set" into "set" (an unset option and its default are not the same), e.g. an injected origin '*' next to credentials; the plugin
 // applies its defaults itself.
 const DROPPED_KEYWORDS = new Set(['expected', 'default'])
 // rebuilt by Type.Union / Type.Array

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
-import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from '../http/origin.js'
+import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin-pattern.js'
 import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
 } from '../http/tokens.js'
@@ -286,7 +286,7 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
   }
 }
 
-/** Harmless but contradictory settings of one options object: started, with a warning (SPEC §2). */
+/** Harmless but contradictory settings of one options object: the app starts, with a warning. */
 export function optionWarnings (raw: unknown): string[] {
   if (raw === null || typeof raw !== 'object') return []
   const options = raw as Record<string, unknown>

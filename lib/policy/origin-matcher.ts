@@ -1,4 +1,5 @@
-import { serializedOriginHostEnd, type ConfiguredOrigin } from '../http/origin.js'
+import { serializedOriginHostEnd } from '../http/origin.js'
+import type { ConfiguredOrigin } from './origin-pattern.js'
 
 /** One `*.domain` pattern's scheme and port; `port` is `''`, `':8443'` or `'*'` (any port). */
 export interface SubdomainRule {
@@ -130,4 +131,28 @@ export function matchOrigin (matcher: OriginMatcher, origin: string): OriginMatc
     if (re.test(origin)) return 'allowed'
   }
   return 'not-allowed'
+}
+
+/** Outcome of checking a request's Origin against a policy; 'check' means the origin function decides. */
+export type OriginVerdict = OriginMatch | 'check'
+
+/**
+ * The verdict of each origin setting but a list, one function per setting: the compiler picks one, so
+ * the request path makes one call instead of switching on the kind. None reflects anything that is
+ * not a valid serialised origin.
+ */
+export const ORIGIN_VERDICTS = {
+  // '*' reflects nothing, so any Origin value gets it: a shared cache must never store a CORS-less
+  // variant that one malformed Origin produced (Fetch#cors-protocol-and-http-caches)
+  any: (_origin: string): OriginVerdict => 'allowed',
+  // Fetch#serializing-a-request-origin: 'null' is sent by sandboxed and redirected requests, so
+  // reflecting it would grant anyone access; it is matched only when listed literally
+  reflect: (origin: string): OriginVerdict => origin === 'null' ? 'not-allowed' : serializedOriginHostEnd(origin) === -1 ? 'invalid' : 'allowed',
+  function: (origin: string): OriginVerdict => origin === 'null' || serializedOriginHostEnd(origin) !== -1 ? 'check' : 'invalid',
+  none: (origin: string): OriginVerdict => origin === 'null' || serializedOriginHostEnd(origin) !== -1 ? 'not-allowed' : 'invalid'
+} as const
+
+/** The verdict function of an allow-list. */
+export function listVerdict (matcher: OriginMatcher): (origin: string) => OriginVerdict {
+  return (origin) => matchOrigin(matcher, origin)
 }

@@ -66,15 +66,15 @@ const DEFAULT_MAX_AGE = 5
 
 /** Would this policy's own preflight allow this method? Safelisted methods always pass (Fetch#cors-preflight-fetch-0 step 7.5). */
 export function allowsMethod (policy: CorsPolicy, method: string): boolean {
-  return SAFELISTED_METHODS.has(method) || policy.allowedMethods === undefined || policy.allowedMethods.has(method)
+  return SAFELISTED_METHODS.has(method) || policy.methodSet === undefined || policy.methodSet.has(method)
 }
 
 /** Would this policy's own preflight allow this (lower-case) request-header name? */
 export function allowsHeader (policy: CorsPolicy, name: string): boolean {
   // an unset allowedHeaders echoes valid names, never '*' (which a cache would read as a wildcard)
-  if (policy.allowHeaders === undefined) return name !== '*'
+  if (policy.acah === undefined) return name !== '*'
   // Fetch#cors-non-wildcard-request-header-name: '*' never covers Authorization
-  return policy.allowedHeaders.has(name) || (policy.anyHeader && name !== 'authorization')
+  return policy.headerSet.has(name) || (policy.anyHeader && name !== 'authorization')
 }
 
 /** What a preflight needs to know about one URL, computed once per URL (the routes never change once the app is ready). */
@@ -189,11 +189,11 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   if (exact.reason !== 'allowed') {
     // a refused preflight is never cached (Fetch#cors-preflight-fetch-0 step 7), so showing what the
     // URL grants is safe; '*' is not sent for a URL whose routes differ
-    const allowHeaders = primary.allowHeaders !== undefined && !primary.anyHeader && primary.allowHeaders !== '' ? primary.allowHeaders : undefined
+    const acah = primary.acah !== undefined && !primary.anyHeader && primary.acah !== '' ? primary.acah : undefined
     return {
       kind: 'answer',
       policy: primary,
-      outcome: { ...exact, allowMethods: methods === '' ? undefined : methods, allowHeaders },
+      outcome: { ...exact, acam: methods === '' ? undefined : methods, acah },
       anyOrigin,
       credentials,
       maxAge: undefined,
@@ -205,7 +205,7 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   const requestedGranted = SAFELISTED_METHODS.has(requestMethod) || !served || methodGranted(targets as readonly Candidate[], requestMethod, query, credentials)
 
   let headersGranted = true
-  const names = exact.allowHeaders === undefined ? undefined : exact.allowHeaders.split(',')
+  const names = exact.acah === undefined ? undefined : exact.acah.split(',')
   if (names !== undefined) {
     // A cached header entry also unlocks GET, HEAD and POST requests, which need no method entry. The
     // server cannot see a preflight's credentials mode, and a browser may merge answers given with and
@@ -237,7 +237,7 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
   return {
     kind: 'answer',
     policy: primary,
-    outcome: { reason: 'allowed', allowMethods: methods, allowHeaders: exact.allowHeaders },
+    outcome: { reason: 'allowed', acam: methods, acah: exact.acah },
     anyOrigin,
     credentials,
     maxAge: configured ? String(maxAge) : undefined,
@@ -275,34 +275,34 @@ function allowsHeaders (policy: CorsPolicy, names: readonly string[]): boolean {
 function exactAnswer (policies: readonly CorsPolicy[], query: PreflightQuery): PreflightOutcome {
   const { requestMethod, requestHeaders, target } = query
   if (!isToken(requestMethod, MAX_METHOD_LENGTH) || requestMethod === '*') {
-    return { reason: 'method-not-allowed', detail: `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`, allowMethods: undefined, allowHeaders: undefined }
+    return { reason: 'method-not-allowed', detail: `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`, acam: undefined, acah: undefined }
   }
   for (const policy of policies) {
     if (!allowsMethod(policy, requestMethod)) {
-      return { reason: 'method-not-allowed', detail: `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.allowMethods ?? 'none'})`, allowMethods: undefined, allowHeaders: undefined }
+      return { reason: 'method-not-allowed', detail: `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.acam ?? 'none'})`, acam: undefined, acah: undefined }
     }
   }
-  let allowHeaders: string | undefined
+  let acah: string | undefined
   if (requestHeaders !== undefined && requestHeaders !== '') {
     const names = parseRequestHeaderNames(requestHeaders)
     if (names === undefined) {
-      return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, allowMethods: requestMethod, allowHeaders: undefined }
+      return { reason: 'header-not-allowed', detail: `Access-Control-Request-Headers is not a bounded list of header names, so nothing is echoed for ${target}`, acam: requestMethod, acah: undefined }
     }
     for (const name of names) {
       if (name === '*') {
         // echoed back, the name '*' would read as a wildcard in Access-Control-Allow-Headers
-        return { reason: 'header-not-allowed', detail: `request header '*' is never echoed for ${target}; list the headers in \`allowedHeaders\``, allowMethods: requestMethod, allowHeaders: undefined }
+        return { reason: 'header-not-allowed', detail: `request header '*' is never echoed for ${target}; list the headers in \`allowedHeaders\``, acam: requestMethod, acah: undefined }
       }
       for (const policy of policies) {
         if (allowsHeader(policy, name)) continue
         const hint = policy.anyHeader && name === 'authorization' ? " ('*' does not cover Authorization; list it explicitly)" : ''
-        return { reason: 'header-not-allowed', detail: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}`, allowMethods: requestMethod, allowHeaders: undefined }
+        return { reason: 'header-not-allowed', detail: `request header '${name}' is not allowed for ${target}; add it to \`allowedHeaders\`${hint}`, acam: requestMethod, acah: undefined }
       }
     }
-    if (names.length > 0) allowHeaders = isCanonicalHeaderNameList(requestHeaders) ? requestHeaders : names.join(',')
+    if (names.length > 0) acah = isCanonicalHeaderNameList(requestHeaders) ? requestHeaders : names.join(',')
   }
   if (query.requestPrivateNetwork === 'true' && policies.some(deniesPrivateNetwork)) {
-    return { reason: 'private-network-not-allowed', detail: `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`, allowMethods: requestMethod, allowHeaders }
+    return { reason: 'private-network-not-allowed', detail: `private network access was requested for ${target}; set \`allowPrivateNetwork: true\` to grant it`, acam: requestMethod, acah }
   }
-  return { reason: 'allowed', allowMethods: requestMethod, allowHeaders }
+  return { reason: 'allowed', acam: requestMethod, acah }
 }

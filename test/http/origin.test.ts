@@ -1,5 +1,6 @@
 import { test } from 'tap'
-import { parseConfiguredOrigin, serializedOriginHostEnd, unanchoredRegExpFix, MAX_ORIGIN_LENGTH } from '../../lib/http/origin.js'
+import { serializedOriginHostEnd, MAX_ORIGIN_LENGTH } from '../../lib/http/origin.js'
+import { parseConfiguredOrigin, unanchoredRegExpFix } from '../../lib/policy/origin-pattern.js'
 
 test('configured origins: accepted forms, normalised', async (t) => {
   const cases = [

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import type { FastifyRequest } from 'fastify'
-import { routeConfigOf } from '../../lib/plugin/route-config.js'
+import { routeConfigOf } from '../../lib/plugin/fastify-internals.js'
 
 // this file runs in its own process, so the first call below decides the lookup strategy
 test('falls back to the public routeOptions getter when the context symbol is absent', async (t) => {

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import Fastify from 'fastify'
-import { routeConfigOf } from '../../lib/plugin/route-config.js'
+import { routeConfigOf } from '../../lib/plugin/fastify-internals.js'
 
 test('reads the route config through the request context', async (t) => {
   const app = Fastify()

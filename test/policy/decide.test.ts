@@ -41,28 +41,28 @@ test('evaluatePreflight', async (t) => {
   const wildcardAuth = policy({ origin: 'https://a.com', allowedHeaders: ['*', 'Authorization'] })
   const pna = policy({ origin: 'https://a.com', allowPrivateNetwork: true })
   const cases = [
-    { desc: 'default: route methods, reflected headers', p: byDefault, m: 'PUT', h: 'content-type,x-custom', routes: 'GET, HEAD, PUT', want: { reason: 'allowed', allowMethods: 'GET, HEAD, PUT', allowHeaders: 'content-type,x-custom' } },
-    { desc: 'default without a route: the requested method', p: byDefault, m: 'PATCH', routes: undefined, want: { reason: 'allowed', allowMethods: 'PATCH', allowHeaders: undefined } },
-    { desc: 'default: empty ACRH sends no ACAH', p: byDefault, m: 'PUT', h: '', routes: 'PUT', want: { reason: 'allowed', allowMethods: 'PUT', allowHeaders: undefined } },
-    { desc: 'default: only commas', p: byDefault, m: 'PUT', h: ',,', routes: 'PUT', want: { reason: 'allowed', allowMethods: 'PUT', allowHeaders: undefined } },
-    { desc: 'listed method', p: listed, m: 'PUT', h: 'x-custom', want: { reason: 'allowed', allowMethods: 'PUT', allowHeaders: 'X-Custom, Content-Type' } },
-    { desc: 'safelisted method always passes', p: listed, m: 'POST', want: { reason: 'allowed', allowMethods: 'PUT', allowHeaders: 'X-Custom, Content-Type' } },
-    { desc: 'unlisted method', p: listed, m: 'DELETE', want: { reason: 'method-not-allowed', allowMethods: 'PUT', allowHeaders: 'X-Custom, Content-Type' }, detail: /method DELETE is not allowed for DELETE \/x; add it to `methods` \(allowed: PUT\)/ },
-    { desc: 'unlisted header', p: listed, m: 'PUT', h: 'x-custom,x-other', want: { reason: 'header-not-allowed', allowMethods: 'PUT', allowHeaders: 'X-Custom, Content-Type' }, detail: /request header 'x-other' is not allowed for DELETE \/x; add it to `allowedHeaders`$/ },
-    { desc: 'header names compare case-insensitively', p: listed, m: 'PUT', h: 'X-CUSTOM', want: { reason: 'allowed', allowMethods: 'PUT', allowHeaders: 'X-Custom, Content-Type' } },
-    { desc: 'wildcards', p: wildcard, m: 'PURGE', h: 'x-anything', want: { reason: 'allowed', allowMethods: '*', allowHeaders: '*' } },
-    { desc: "'*' never covers authorization", p: wildcard, m: 'GET', h: 'authorization', want: { reason: 'header-not-allowed', allowMethods: '*', allowHeaders: '*' }, detail: /'\*' does not cover Authorization/ },
-    { desc: "['*', 'Authorization'] covers it", p: wildcardAuth, m: 'GET', h: 'authorization,x-a', want: { reason: 'allowed', allowMethods: 'GET', allowHeaders: '*, Authorization' } },
-    { desc: 'ACRM list never echoed', p: byDefault, m: 'GET, DELETE', routes: undefined, want: { reason: 'method-not-allowed', allowMethods: undefined, allowHeaders: undefined }, detail: /not a single method token/ },
-    { desc: 'ACRM with CRLF never echoed', p: byDefault, m: 'PUT\r\nX-Evil: 1', want: { reason: 'method-not-allowed', allowMethods: undefined, allowHeaders: undefined }, detail: /not a single method token/ },
-    { desc: 'malformed ACRH never echoed', p: byDefault, m: 'PUT', h: 'x-a;evil', routes: 'PUT', want: { reason: 'header-not-allowed', allowMethods: 'PUT', allowHeaders: undefined }, detail: /not a bounded list/ },
-    { desc: 'PNA refused', p: byDefault, m: 'GET', pn: 'true', routes: 'GET', want: { reason: 'private-network-not-allowed', allowMethods: 'GET', allowHeaders: undefined }, detail: /allowPrivateNetwork: true/ },
-    { desc: 'PNA allowed', p: pna, m: 'GET', pn: 'true', routes: 'GET', want: { reason: 'allowed', allowMethods: 'GET', allowHeaders: undefined } },
-    { desc: 'PNA header other than true is ignored', p: byDefault, m: 'GET', pn: 'false', routes: 'GET', want: { reason: 'allowed', allowMethods: 'GET', allowHeaders: undefined } }
+    { desc: 'default: route methods, reflected headers', p: byDefault, m: 'PUT', h: 'content-type,x-custom', routes: 'GET, HEAD, PUT', want: { reason: 'allowed', acam: 'GET, HEAD, PUT', acah: 'content-type,x-custom' } },
+    { desc: 'default without a route: the requested method', p: byDefault, m: 'PATCH', routes: undefined, want: { reason: 'allowed', acam: 'PATCH', acah: undefined } },
+    { desc: 'default: empty ACRH sends no ACAH', p: byDefault, m: 'PUT', h: '', routes: 'PUT', want: { reason: 'allowed', acam: 'PUT', acah: undefined } },
+    { desc: 'default: only commas', p: byDefault, m: 'PUT', h: ',,', routes: 'PUT', want: { reason: 'allowed', acam: 'PUT', acah: undefined } },
+    { desc: 'listed method', p: listed, m: 'PUT', h: 'x-custom', want: { reason: 'allowed', acam: 'PUT', acah: 'X-Custom, Content-Type' } },
+    { desc: 'safelisted method always passes', p: listed, m: 'POST', want: { reason: 'allowed', acam: 'PUT', acah: 'X-Custom, Content-Type' } },
+    { desc: 'unlisted method', p: listed, m: 'DELETE', want: { reason: 'method-not-allowed', acam: 'PUT', acah: 'X-Custom, Content-Type' }, detail: /method DELETE is not allowed for DELETE \/x; add it to `methods` \(allowed: PUT\)/ },
+    { desc: 'unlisted header', p: listed, m: 'PUT', h: 'x-custom,x-other', want: { reason: 'header-not-allowed', acam: 'PUT', acah: 'X-Custom, Content-Type' }, detail: /request header 'x-other' is not allowed for DELETE \/x; add it to `allowedHeaders`$/ },
+    { desc: 'header names compare case-insensitively', p: listed, m: 'PUT', h: 'X-CUSTOM', want: { reason: 'allowed', acam: 'PUT', acah: 'X-Custom, Content-Type' } },
+    { desc: 'wildcards', p: wildcard, m: 'PURGE', h: 'x-anything', want: { reason: 'allowed', acam: '*', acah: '*' } },
+    { desc: "'*' never covers authorization", p: wildcard, m: 'GET', h: 'authorization', want: { reason: 'header-not-allowed', acam: '*', acah: '*' }, detail: /'\*' does not cover Authorization/ },
+    { desc: "['*', 'Authorization'] covers it", p: wildcardAuth, m: 'GET', h: 'authorization,x-a', want: { reason: 'allowed', acam: 'GET', acah: '*, Authorization' } },
+    { desc: 'ACRM list never echoed', p: byDefault, m: 'GET, DELETE', routes: undefined, want: { reason: 'method-not-allowed', acam: undefined, acah: undefined }, detail: /not a single method token/ },
+    { desc: 'ACRM with CRLF never echoed', p: byDefault, m: 'PUT\r\nX-Evil: 1', want: { reason: 'method-not-allowed', acam: undefined, acah: undefined }, detail: /not a single method token/ },
+    { desc: 'malformed ACRH never echoed', p: byDefault, m: 'PUT', h: 'x-a;evil', routes: 'PUT', want: { reason: 'header-not-allowed', acam: 'PUT', acah: undefined }, detail: /not a bounded list/ },
+    { desc: 'PNA refused', p: byDefault, m: 'GET', pn: 'true', routes: 'GET', want: { reason: 'private-network-not-allowed', acam: 'GET', acah: undefined }, detail: /allowPrivateNetwork: true/ },
+    { desc: 'PNA allowed', p: pna, m: 'GET', pn: 'true', routes: 'GET', want: { reason: 'allowed', acam: 'GET', acah: undefined } },
+    { desc: 'PNA header other than true is ignored', p: byDefault, m: 'GET', pn: 'false', routes: 'GET', want: { reason: 'allowed', acam: 'GET', acah: undefined } }
   ]
   for (const c of cases) {
     const outcome = evaluatePreflight(c.p, c.m, c.h, c.pn, c.routes, 'DELETE /x')
-    t.same({ reason: outcome.reason, allowMethods: outcome.allowMethods, allowHeaders: outcome.allowHeaders }, c.want, c.desc)
+    t.same({ reason: outcome.reason, acam: outcome.acam, acah: outcome.acah }, c.want, c.desc)
     if (c.detail !== undefined) t.match(outcome.detail, c.detail, `${c.desc}: detail`)
     else t.equal(outcome.detail, undefined, `${c.desc}: no detail`)
   }
@@ -82,9 +82,9 @@ test('describeOriginDenial names the fix', async (t) => {
 
 test('compiled policy strings', async (t) => {
   const p = policy({ origin: ['https://a.com'], credentials: true, methods: ['get', 'put'], allowedHeaders: ['X-A'], exposedHeaders: ['X-Total', 'X-Page'], maxAge: 600, cacheControl: 600 })
-  t.equal(p.allowMethods, 'GET, PUT')
-  t.equal(p.allowHeaders, 'X-A')
-  t.equal(p.exposeHeaders, 'X-Total, X-Page')
+  t.equal(p.acam, 'GET, PUT')
+  t.equal(p.acah, 'X-A')
+  t.equal(p.aceh, 'X-Total, X-Page')
   t.equal(p.maxAge, '600')
   t.equal(p.cacheControl, 'max-age=600')
   t.equal(p.varyOrigin, true)
@@ -92,5 +92,5 @@ test('compiled policy strings', async (t) => {
   t.equal(Object.isFrozen(p), true)
   t.equal(policy({}).preflightVary, 'Access-Control-Request-Method, Access-Control-Request-Headers', "'*': no Vary: Origin")
   t.equal(policy({ origin: false }).varyOrigin, false)
-  t.equal(policy({ allowedHeaders: [] }).allowHeaders, '', 'an empty list sends an empty ACAH')
+  t.equal(policy({ allowedHeaders: [] }).acah, '', 'an empty list sends an empty ACAH')
 })

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { compileOriginMatcher, matchOrigin } from '../../lib/policy/origin-matcher.js'
-import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../lib/http/origin.js'
+import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../lib/policy/origin-pattern.js'
 
 function compile (origins: string[], regexps: RegExp[] = []) {
   return compileOriginMatcher(origins.map((o) => parseConfiguredOrigin(o) as ConfiguredOrigin), regexps)

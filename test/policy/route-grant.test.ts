@@ -35,8 +35,8 @@ function headers (answer: PreflightAnswer): Record<string, unknown> {
   if (answer.kind === 'refuse') return { refuse: answer.reason }
   return {
     reason: answer.outcome.reason,
-    acam: answer.outcome.allowMethods,
-    acah: answer.outcome.allowHeaders,
+    acam: answer.outcome.acam,
+    acah: answer.outcome.acah,
     acac: answer.credentials,
     any: answer.anyOrigin,
     maxAge: answer.maxAge,
@@ -93,7 +93,7 @@ test("a public '*' GET next to a private DELETE: no site gets DELETE, and '*' is
   // the app's DELETE (credentials) cannot share a grant with GET's '*' answer: the GET route would
   // refuse a credentialed request, so DELETE is answered for itself, with max-age 0 only if headers differ
   const del = headers(ask({ routes: url, requestMethod: 'DELETE' }, APP))
-  t.same(del, { reason: 'allowed', acam: 'DELETE', acah: undefined, acac: true, any: false, maxAge: undefined, vary: VARY }, "GET grants no credentials: not listed")
+  t.same(del, { reason: 'allowed', acam: 'DELETE', acah: undefined, acac: true, any: false, maxAge: undefined, vary: VARY }, 'GET grants no credentials: not listed')
 })
 
 test('a header granted to the target but refused by a safelisted-method route is answered exactly, never cached', async (t) => {

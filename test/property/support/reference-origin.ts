@@ -1,8 +1,10 @@
 /**
- * The obvious, slow reading of SPEC §3, written independently of lib/origin-matcher.ts: which
- * request origins a configured origin list, `'*'`, `true`, `false` or a function grants.
+ * The obvious, slow reading of the plugin's origin rules (the `origin` option), written
+ * independently of lib/policy/origin-matcher.ts: which request origins a configured origin list,
+ * `'*'`, `true`, `false` or a function grants.
  */
-import { parseConfiguredOrigin, serializedOriginHostEnd, type ConfiguredOrigin } from '../../../lib/http/origin.js'
+import { serializedOriginHostEnd } from '../../../lib/http/origin.js'
+import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../../lib/policy/origin-pattern.js'
 import { ORIGIN_FUNCTIONS, type OriginSpec } from './policies.js'
 
 export type OriginMatch = 'allowed' | 'not-allowed' | 'invalid'
@@ -33,7 +35,7 @@ export async function originGranted (spec: OriginSpec | undefined, origin: strin
   const valid = origin === 'null' || serializedOriginHostEnd(origin) !== -1
   const kind = spec ?? { kind: '*' }
   switch (kind.kind) {
-    case '*': return true // '*' answers every Origin value with '*', a malformed one too (SPEC §3)
+    case '*': return true // '*' answers every Origin value with '*', a malformed one too: nothing is reflected
     case true: return valid && origin !== 'null'
     case false: return false
     case 'function':

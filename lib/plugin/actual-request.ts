@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { CorsPolicy } from '../policy/compile.js'
+import { decideActual, originVerdict, refusedBeforeHandler, targetOf } from '../policy/decide.js'
+import type { Decision } from '../policy/decision.js'
+import { singleHeader } from '../http/request-values.js'
+import { DELEGATION_FAILED, DELEGATION_FAILED_ENFORCED, runDelegator } from './delegation.js'
+import type { Registration, RouteEntry } from './dispatcher.js'
+import { runOriginCheck } from './origin-check.js'
+import { logDenial, type Continue } from './request-context.js'
+import { writeDecisionHeaders } from './response-headers.js'
+
+/**
+ * Decides an actual request for its owner's policy (through the owner's delegator when it has one)
+ * and writes the decision's headers on the reply at once, so a handler that writes the response
+ * itself (`reply.raw.writeHead(200, reply.getHeaders())`, SSE) sends them; `beforeHandler` is false
+ * in hooks that run after the handler, where `enforce` cannot stop it.
+ */
+export function decideActualRequest (request: FastifyRequest, reply: FastifyReply, entry: RouteEntry | undefined, owner: Registration,
+  beforeHandler: boolean, proceed: Continue): void {
+  const policy = entry === undefined ? owner.defaultPolicy : entry.policy
+  if (policy === null || owner.delegator === undefined) {
+    decideForPolicy(request, reply, policy, entry?.name, beforeHandler, proceed, false)
+    return
+  }
+  // a route's own config.cors is merged over the delegator's answer, as @fastify/cors merges it
+  runDelegator(request, owner, targetOf(request, entry?.name), owner.overrides.get(policy), (delegated) => {
+    if (delegated !== undefined) {
+      decideForPolicy(request, reply, delegated, entry?.name, beforeHandler, proceed, false)
+      return
+    }
+    const failed = owner.defaultPolicy.enforce ? DELEGATION_FAILED_ENFORCED : DELEGATION_FAILED
+    const decision = decideActual(failed, singleHeader(request.headers.origin), 'failed', request, entry?.name, false)
+    applyDecision(request, reply, decision, entry?.name, beforeHandler, proceed)
+  })
+}
+
+/**
+ * Decides with one policy: synchronously unless an origin function answers later (the synchronous
+ * path allocates no closure). `preflight` marks a preflight the application answers itself.
+ */
+export function decideForPolicy (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy | null, route: string | undefined,
+  beforeHandler: boolean, proceed: Continue, preflight: boolean): void {
+  const origin = singleHeader(request.headers.origin)
+  if (policy === null || origin === undefined) {
+    applyDecision(request, reply, decideActual(policy, origin, 'not-allowed', request, route, preflight), route, beforeHandler, proceed)
+    return
+  }
+  const verdict = originVerdict(policy, origin)
+  if (verdict === 'check') {
+    runOriginCheck(policy, origin, request, (settled) => {
+      applyDecision(request, reply, decideActual(policy, origin, settled, request, route, preflight), route, beforeHandler, proceed)
+    })
+    return
+  }
+  applyDecision(request, reply, decideActual(policy, origin, verdict, request, route, preflight), route, beforeHandler, proceed)
+}
+
+/** Records the decision as `request.cors`, writes its headers, logs a denial, and answers 403 when `enforce` refuses it. */
+function applyDecision (request: FastifyRequest, reply: FastifyReply, decision: Decision, route: string | undefined, beforeHandler: boolean, proceed: Continue): void {
+  request.cors = decision
+  writeDecisionHeaders(reply, decision)
+  if (!decision.allowed) {
+    logDenial(request, decision, route)
+    if (refusedBeforeHandler(decision, beforeHandler) && !reply.sent) {
+      reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Cross-origin request refused: ${decision.detail as string}`, reason: decision.reason })
+      return
+    }
+  }
+  proceed()
+}

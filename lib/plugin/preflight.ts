@@ -1,0 +1,168 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACMA, ACRH, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, VARY } from '../http/header-names.js'
+import { pathOf, singleHeader } from '../http/request-values.js'
+import type { CorsPolicy } from '../policy/compile.js'
+import { anyOriginVariant, denialReason, describeOriginDenial, evaluatePreflight, originVerdict, type SettledVerdict } from '../policy/decide.js'
+import { Decision, type CorsReason } from '../policy/decision.js'
+import { answerPreflight as grantPreflight, profileUrl, sharedPolicy, type Candidate, type PreflightGrant, type UrlProfile } from '../policy/route-grant.js'
+import { DELEGATION_FAILED, delegatingRegistrations, runDelegator, withDelegatedPolicies } from './delegation.js'
+import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from './dispatcher.js'
+import { decideForPolicy } from './actual-request.js'
+import { runOriginCheck, settleOrigins } from './origin-check.js'
+import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
+
+/** One preflight being answered: what every step below reads. */
+interface Preflight {
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+  readonly origin: string
+  /** Access-Control-Request-Method, as received */
+  readonly requestMethod: string
+  /** the route the actual request will hit, for messages ("PUT /items/:id") */
+  readonly target: string
+  readonly proceed: Continue
+}
+
+/**
+ * Answers a preflight (Fetch#cors-preflight-fetch) with the truth of the route the actual request
+ * will hit, as Fastify routes it: the URL's routes for the requested method, the delegators of every
+ * registration they belong to, then the origin, method, headers and private-network checks.
+ */
+export function answerPreflight (scope: PluginScope, request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
+  const { dispatcher } = scope
+  const url = request.url
+  const host = routingHost(request)
+  let profile = dispatcher.profileAt(url, host)
+  let targets = profile.routes.get(requestMethod)
+  const target = targets?.[0]?.name ?? `${requestMethod} ${pathOf(url)}`
+  if (targets === undefined && dispatcher.servedUnseen(requestMethod, url, host)) {
+    // Fastify serves it but the plugin never saw the route: refuse rather than guess its policy
+    targets = [{ policy: undefined, name: target }]
+    profile = profileUrl(new Map([...profile.routes, [requestMethod, targets]]))
+  }
+  const covering = dispatcher.scopeFor(url)
+  if (targets === undefined && covering === undefined) {
+    // no route serves it and no registration covers the URL: the 404 it would get without the plugin
+    request.cors = Decision.refusedPreflight(origin, null, 'disabled', undefined)
+    reply.callNotFound()
+    return
+  }
+  const preflight: Preflight = { request, reply, origin, requestMethod, target, proceed }
+  const owner = covering ?? scope.registration
+  const involved = dispatcher.delegatedPolicies.size === 0 ? undefined : delegatingRegistrations(dispatcher, profile, owner)
+  if (involved === undefined) {
+    answerWithPolicies(preflight, profile, targets, owner.defaultPolicy)
+    return
+  }
+  const answers = new Map<Registration, unknown>()
+  let waiting = involved.size
+  let failed = false
+  for (const delegating of involved) {
+    runDelegator(request, delegating, target, undefined, (delegated, options) => {
+      if (delegated === undefined) failed = true
+      else answers.set(delegating, options)
+      if (--waiting > 0) return
+      if (failed) {
+        refusePreflight(preflight, DELEGATION_FAILED, 'origin-check-failed', undefined)
+        return
+      }
+      const substituted = withDelegatedPolicies(dispatcher, profile, answers)
+      const scopePolicy = owner.delegator === undefined ? owner.defaultPolicy : compileDelegatedPolicy(owner, answers.get(owner)) as CorsPolicy
+      answerWithPolicies(preflight, substituted, substituted.routes.get(requestMethod), scopePolicy)
+    })
+  }
+}
+
+/** Answers once every policy the preflight may be judged by is known. */
+function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets: readonly Candidate[] | undefined, scopePolicy: CorsPolicy): void {
+  const { request, reply, origin, requestMethod, target, proceed } = preflight
+  // preflight: false leaves the OPTIONS request to the application, as any other CORS request; when
+  // only some of the routes a preflight may target do, the preflight is refused (route-grant.ts)
+  const selfAnswered = targets === undefined ? (scopePolicy.preflight ? undefined : scopePolicy) : answersOwnPreflights(targets) ? targets[0]?.policy : undefined
+  if (selfAnswered !== undefined && selfAnswered !== null) {
+    decideForPolicy(request, reply, selfAnswered, undefined, true, proceed, true)
+    return
+  }
+  const shared = sharedPolicy(profile, scopePolicy, targets !== undefined)
+  if (shared !== undefined) {
+    // one policy for the whole URL (the usual case): decided as that policy says, no grant to compute
+    const verdict = originVerdict(shared, origin)
+    if (verdict === 'check') {
+      runOriginCheck(shared, origin, request, (settled) => { finishSharedPreflight(preflight, profile, shared, targets !== undefined, settled) })
+    } else {
+      finishSharedPreflight(preflight, profile, shared, targets !== undefined, verdict)
+    }
+    return
+  }
+  const policies = profile.policies.includes(scopePolicy) ? profile.policies : [...profile.policies, scopePolicy]
+  settleOrigins(policies, origin, request, (verdicts) => {
+    const answer = grantPreflight({
+      url: profile,
+      scopePolicy,
+      requestMethod,
+      requestHeaders: singleHeader(request.headers[ACRH]),
+      requestPrivateNetwork: singleHeader(request.headers[ACRPN]),
+      target,
+      allowsOrigin: (policy) => { const verdict = verdicts.get(policy); return verdict === 'allowed' || verdict === 'allowed-any' }
+    })
+    if (answer.kind === 'refuse') {
+      const policy = answer.policy
+      const reason = policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed' | 'allowed-any'>)
+      refusePreflight(preflight, policy ?? null, reason, answer.detail)
+      return
+    }
+    writePreflight(preflight, answer)
+  })
+}
+
+/** One policy judges the preflight: its origin verdict, then its method, headers and private-network checks. */
+function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, policy: CorsPolicy, served: boolean, verdict: SettledVerdict): void {
+  if (verdict === 'allowed-any') policy = anyOriginVariant(policy)
+  else if (verdict !== 'allowed') {
+    refusePreflight(preflight, policy, denialReason(verdict), undefined)
+    return
+  }
+  const headers = preflight.request.headers
+  const outcome = evaluatePreflight(policy, preflight.requestMethod, singleHeader(headers[ACRH]), singleHeader(headers[ACRPN]), served ? profile.servedMethods : undefined, preflight.target)
+  // browsers that only warn about private network access accept a refusal of it: never cached
+  const maxAge = outcome.reason === 'private-network-not-allowed' ? '0' : policy.maxAge
+  writePreflight(preflight, { kind: 'answer', policy, outcome, anyOrigin: policy.originKind === 'any', credentials: policy.credentials, maxAge, vary: policy.preflightVary })
+}
+
+/** 403 without CORS headers (Fetch#http-responses: the suggested way to deny a preflight). */
+function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined): void {
+  const { request, reply, origin, target } = preflight
+  const decision = Decision.refusedPreflight(origin, policy, reason, policy === null ? detail : describeOriginDenial(policy, reason, origin, target))
+  request.cors = decision
+  logDenial(request, decision, target)
+  reply.code(403).header(CONTENT_LENGTH, '0').send()
+}
+
+/** The preflight response: the grant (or the refusal of a method, header or private-network access) in CORS headers. */
+function writePreflight (preflight: Preflight, answer: PreflightGrant): void {
+  const { request, reply, origin, target, proceed } = preflight
+  const { policy, outcome } = answer
+  const allowed = outcome.reason === 'allowed'
+  const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail)
+  request.cors = decision
+  reply.header(ACAO, answer.anyOrigin ? '*' : origin)
+  if (answer.credentials) reply.header(ACAC, 'true')
+  if (outcome.acam !== undefined) reply.header(ACAM, outcome.acam)
+  if (outcome.acah !== undefined) reply.header(ACAH, outcome.acah)
+  // a refusal normally needs no max-age (a browser caches nothing from it), but one a browser may
+  // still accept (private network access, in browsers that only warn) is marked never to be cached
+  if (answer.maxAge !== undefined && (allowed || answer.maxAge === '0')) reply.header(ACMA, answer.maxAge)
+  if (allowed) {
+    if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
+    if (request.headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
+  } else {
+    logDenial(request, decision, target)
+  }
+  if (answer.vary !== undefined) reply.header(VARY, answer.vary)
+  if (policy.preflightContinue) {
+    proceed()
+    return
+  }
+  // Content-Length: 0 because some Safari versions hang on a body-less 204 without it
+  reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
+}

@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify'
+import { CorsRouteNotCompiledError } from '../errors.js'
+import { targetOf } from '../policy/decide.js'
+import type { Decision } from '../policy/decision.js'
+import { routeConfigOf } from './fastify-internals.js'
+import { kRouteEntry, type Dispatcher, type Registration, type RouteEntry } from './dispatcher.js'
+
+/** The state a registration's hooks share: the app-wide dispatcher and this registration. */
+export interface PluginScope {
+  readonly dispatcher: Dispatcher
+  readonly registration: Registration
+}
+
+/** The hook callback that lets the request go on. */
+export type Continue = () => void
+
+/** The compiled entry of the request's route; undefined for routes without `config.cors` the plugin did not see, and for 404s. */
+export function entryOf (request: FastifyRequest): RouteEntry | undefined {
+  const config = routeConfigOf(request)
+  const entry = config[kRouteEntry] as RouteEntry | undefined
+  // every route with config.cors is compiled when the app is ready; never serve one with another policy
+  if (entry === undefined && config.cors !== undefined) throw new CorsRouteNotCompiledError(`${request.method} ${request.routeOptions.url ?? request.url}`)
+  return entry
+}
+
+/** The registration that decides a request: its route's, or for a URL no route serves, the covering scope's. */
+export function ownerOf (scope: PluginScope, request: FastifyRequest, entry: RouteEntry | undefined): Registration {
+  return entry === undefined ? scope.dispatcher.scopeFor(request.url) ?? scope.registration : entry.owner
+}
+
+/**
+ * The host find-my-way's host constraint is matched against: `Host`, or HTTP/2's `:authority`
+ * (browsers speak HTTP/2 over https); an empty value is no host.
+ */
+export function routingHost (request: FastifyRequest): string | undefined {
+  const headers = request.headers
+  const host = headers.host || headers[':authority'] // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing
+  return typeof host === 'string' && host !== '' ? host : undefined
+}
+
+/** One debug line per denial, naming the origin, the route, the reason and the fix. */
+export function logDenial (request: FastifyRequest, decision: Decision, route: string | undefined): void {
+  const log = request.log as FastifyRequest['log'] & { isLevelEnabled?: (level: string) => boolean }
+  if (typeof log.isLevelEnabled === 'function' && !log.isLevelEnabled('debug')) return
+  log.debug({ cors: { origin: decision.origin, route: targetOf(request, route), reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail as string}`)
+}
