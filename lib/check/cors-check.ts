@@ -6,14 +6,14 @@ import {
   actualRequest, checkActualResponse, checkPreflightResponse, consoleMessage, corsCheck, ignoredHeaders,
   isSameOrigin, needsPreflight, normalizeMethod, preflightReasons, preflightRequest, requestProblems
 } from '../browser/model.js'
-import type { FailureCode, OutgoingRequest, PageRequest, Verdict } from '../browser/model.js'
+import type { OutgoingRequest, PageRequest, Verdict } from '../browser/model.js'
 import { followRedirect } from '../browser/redirect.js'
 import { parseCheckArgs, USAGE } from './args.js'
 import type { CheckOptions } from './args.js'
 import { NetworkFailure, sendRequest } from './http.js'
 import type { ReceivedResponse } from './http.js'
 import { formatReport } from './report.js'
-import type { CheckReport, Exchange, Probe, Warning } from './report.js'
+import type { CheckReport, Exchange, Probe } from './report.js'
 
 export type { CheckReport, Exchange, Probe, Warning } from './report.js'
 

@@ -57,7 +57,6 @@ export interface CheckReport {
   exitCode: 0 | 1 | 2
 }
 
-
 /** Response headers worth showing: the CORS family, Vary and Location. */
 function isRelevant (name: string): boolean {
   const lower = name.toLowerCase()

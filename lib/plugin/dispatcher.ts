@@ -4,8 +4,8 @@
  * answer a preflight with the policy of the route the actual request will hit.
  */
 import type { FastifyInstance } from 'fastify'
-import { CorsInvalidRouteConfigError } from '../errors.js'
-import { HOOKS_BEFORE_HANDLER, formatProblems, optionWarnings, renderValue, resolveOptions } from '../policy/options.js'
+import { routeConfigError } from '../errors.js'
+import { HOOKS_BEFORE_HANDLER, formatProblems, optionWarnings, renderValue, resolveOptions, type OptionProblem } from '../policy/options.js'
 import { compilePolicy, type CorsPolicy } from '../policy/compile.js'
 import { CorsRouteOptionsSchema, type FastifyCorsDelegator, type FastifyCorsHook } from '../policy/schema.js'
 import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
@@ -248,7 +248,6 @@ export class Dispatcher {
     if (this.#selfAnswered && answersOwnPreflights(this.profileAt(url, host).routes.get(requestMethod))) return undefined
     return 'preflight'
   }
-
 }
 
 function withOrigin (vary: string | undefined): string {
@@ -278,11 +277,14 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
   const cache = owner.compiled
   if (override === undefined) return owner.defaultPolicy
   if (override === false) return null
-  if (!isPlainObject(override)) throw new CorsInvalidRouteConfigError(name, `expected false or an options object, received ${renderValue(override)}`)
+  if (!isPlainObject(override)) {
+    const message = `expected false or an options object, received ${renderValue(override)}`
+    throw routeConfigError(name, [{ path: '', value: override, message, fix: 'set config.cors to false (no CORS on this route) or to an options object', unsafe: false }], message)
+  }
   const cached = cache.get(override)
   if (cached !== undefined) return cached
   const policy = compileOverride(owner, override, (warning) => { owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`) })
-  if (typeof policy === 'string') throw new CorsInvalidRouteConfigError(name, policy)
+  if (Array.isArray(policy)) throw routeConfigError(name, policy)
   if (owner.delegator !== undefined) {
     owner.overrides.set(policy, override)
     dispatcherOf(owner.scope).delegatedPolicies.set(policy, owner)
@@ -294,9 +296,9 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
 
 /**
  * Options merged over a registration's (a route's config.cors, or a delegator's answer), compiled;
- * or the problems found, as one message.
+ * or the problems found.
  */
-function compileOverride (owner: Registration, override: Record<string, unknown>, warn?: (message: string) => void): CorsPolicy | string {
+function compileOverride (owner: Registration, override: Record<string, unknown>, warn?: (message: string) => void): CorsPolicy | OptionProblem[] {
   const own = withoutUndefined(override)
   let resolved = resolveCheckingHook(owner, { ...owner.inheritedOptions, ...own })
   if (resolved.problems.length > 0) {
@@ -314,7 +316,7 @@ function compileOverride (owner: Registration, override: Record<string, unknown>
       }
     }
   }
-  if (resolved.problems.length > 0) return formatProblems(resolved.problems)
+  if (resolved.problems.length > 0) return resolved.problems
   return compilePolicy(resolved.options, owner.scope)
 }
 
@@ -324,7 +326,8 @@ function resolveCheckingHook (owner: Registration, merged: Record<string, unknow
   // once, and so are conflicts with inherited values (e.g. origin '*' under credentials: true)
   const resolved = resolveOptions(merged, ROUTE_OPTION_NAMES)
   if (resolved.options.enforce && !HOOKS_BEFORE_HANDLER.has(owner.hook)) {
-    resolved.problems.push({ path: '/enforce', message: `needs a hook that runs before the handler, but the plugin decides in '${owner.hook}'; register the plugin with hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce`, unsafe: false })
+    const fix = "register the plugin with hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce"
+    resolved.problems.push({ path: '/enforce', value: merged.enforce, message: `needs a hook that runs before the handler, but the plugin decides in '${owner.hook}'; ${fix}`, fix, unsafe: false })
   }
   return resolved
 }
@@ -345,7 +348,7 @@ export function compileDelegatedPolicy (owner: Registration, options: unknown, o
   if (policy === undefined) {
     const compiled = compileOverride(owner, override === undefined ? options : { ...withoutUndefined(options), ...override })
     // which options apply depends on the request, so every answer varies by Origin, even '*' or false
-    policy = typeof compiled === 'string' ? compiled : Object.freeze({ ...compiled, varyOrigin: true, preflightVary: withOrigin(compiled.preflightVary) })
+    policy = Array.isArray(compiled) ? formatProblems(compiled) : Object.freeze({ ...compiled, varyOrigin: true, preflightVary: withOrigin(compiled.preflightVary) })
     byOverride.set(override, policy)
   }
   return policy

@@ -22,7 +22,7 @@ export function installPreflightConstraint (fastify: FastifyInstance, optionsVal
       if (req.method !== 'OPTIONS') return undefined
       const headers = req.headers
       // find-my-way's host strategy reads Host, or HTTP/2's :authority
-      const host = headers.host || headers[':authority'] // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing
+      const host = headers.host || headers[':authority']
       const requestMethod = headers[ACRM]
       // Fetch#http-requests: a preflight is OPTIONS with Origin and Access-Control-Request-Method
       const preflight = headers.origin !== undefined && typeof requestMethod === 'string'

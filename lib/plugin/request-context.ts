@@ -34,7 +34,7 @@ export function ownerOf (scope: PluginScope, request: FastifyRequest, entry: Rou
  */
 export function routingHost (request: FastifyRequest): string | undefined {
   const headers = request.headers
-  const host = headers.host || headers[':authority'] // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing
+  const host = headers.host || headers[':authority']
   return typeof host === 'string' && host !== '' ? host : undefined
 }
 

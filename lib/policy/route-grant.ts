@@ -128,12 +128,63 @@ function maxAgeSeconds (policy: CorsPolicy): number {
  * the target is reported here so the caller writes one 403 for both kinds of refusal.
  */
 export function answerPreflight (query: PreflightQuery): PreflightAnswer {
-  const { url, scopePolicy, requestMethod, allowsOrigin } = query
-  const routes = url.routes
-  const targets = routes.get(requestMethod)
+  const { url, scopePolicy, requestMethod } = query
+  const targets = url.routes.get(requestMethod)
   const served = targets !== undefined && targets.length > 0
-  const targetPolicies: CorsPolicy[] = []
-  for (const candidate of served ? targets : [{ policy: scopePolicy, name: query.target }]) {
+  const targetPolicies = targetPoliciesOf(served ? targets : [{ policy: scopePolicy, name: query.target }], query)
+  if (!Array.isArray(targetPolicies)) return targetPolicies as PreflightRefusal
+  const primary = targetPolicies[0] as CorsPolicy
+
+  const shared = sharedPolicy(url, scopePolicy, served)
+  if (shared !== undefined) {
+    // every route at this URL grants the same: answer as the policy says, cacheable as configured
+    const outcome = evaluatePreflight(shared, requestMethod, query.requestHeaders, query.requestPrivateNetwork, served ? url.servedMethods : undefined, query.target)
+    return { kind: 'answer', policy: shared, outcome, anyOrigin: shared.originKind === 'any', credentials: shared.credentials, maxAge: shared.maxAge, vary: shared.preflightVary }
+  }
+
+  const anyOrigin = targetPolicies.every((policy) => policy.originKind === 'any')
+  const credentials = targetPolicies.every((policy) => policy.credentials)
+  const vary = anyOrigin ? VARY_NO_ORIGIN : VARY_ALL
+  // the policies the grant depends on: its max-age is the shortest of theirs
+  const involved: CorsPolicy[] = [...targetPolicies]
+  let methods = grantedMethods(query, credentials, involved)
+
+  // the target's own answer first: what it refuses is refused with the reason the browser will name
+  const exact = exactAnswer(targetPolicies, query)
+  if (exact.reason === 'private-network-not-allowed') {
+    // browsers that only warn about private network access accept this answer: answered for this
+    // request alone and never cached, like any answer outside the grant
+    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary }
+  }
+  if (exact.reason !== 'allowed') {
+    // a refused preflight is never cached (Fetch#cors-preflight-fetch-0 step 7), so showing what the
+    // URL grants is safe; '*' is not sent for a URL whose routes differ
+    const acah = primary.acah !== undefined && !primary.anyHeader && primary.acah !== '' ? primary.acah : undefined
+    return { kind: 'answer', policy: primary, outcome: { ...exact, acam: methods === '' ? undefined : methods, acah }, anyOrigin, credentials, maxAge: undefined, vary }
+  }
+  // a method no route serves is answered for the page to read the 404 it will get
+  if (!served) methods = methods === '' ? requestMethod : `${methods}, ${requestMethod}`
+  const requestedGranted = SAFELISTED_METHODS.has(requestMethod) || !served || methodGranted(targets, requestMethod, query, credentials)
+  const headersGranted = exact.acah === undefined || headersGrantedAtUrl(exact.acah.split(','), query, credentials, involved)
+  if (!requestedGranted || !headersGranted) {
+    // allowed for this route alone: answered for this request only and never cached
+    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary }
+  }
+  return {
+    kind: 'answer',
+    policy: primary,
+    outcome: { reason: 'allowed', acam: methods, acah: exact.acah },
+    anyOrigin,
+    credentials,
+    maxAge: grantMaxAge(involved),
+    vary: involved.every((policy) => policy.originKind === 'any') ? VARY_NO_ORIGIN : VARY_ALL
+  }
+}
+
+/** The distinct policies of the routes the preflight targets, or the refusal of a target that cannot answer it. */
+function targetPoliciesOf (candidates: readonly Candidate[], query: PreflightQuery): CorsPolicy[] | PreflightRefusal {
+  const policies: CorsPolicy[] = []
+  for (const candidate of candidates) {
     if (candidate.policy === null) return { kind: 'refuse', reason: 'disabled', policy: undefined, detail: `CORS is disabled for ${candidate.name} (config.cors: false)` }
     if (candidate.policy === undefined) {
       return {
@@ -147,29 +198,16 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
       // another route here answers its own preflights (preflight: false): what it allows is unknown
       return { kind: 'refuse', reason: 'disabled', policy: undefined, detail: `${candidate.name} leaves its preflights to the application (preflight: false), and another route serves the same request, so the preflight is refused` }
     }
-    if (!allowsOrigin(candidate.policy)) return { kind: 'refuse', reason: 'origin', policy: candidate.policy, detail: undefined }
-    if (!targetPolicies.includes(candidate.policy)) targetPolicies.push(candidate.policy)
+    if (!query.allowsOrigin(candidate.policy)) return { kind: 'refuse', reason: 'origin', policy: candidate.policy, detail: undefined }
+    if (!policies.includes(candidate.policy)) policies.push(candidate.policy)
   }
-  const primary = targetPolicies[0] as CorsPolicy
+  return policies
+}
 
-  const shared = sharedPolicy(url, scopePolicy, served)
-  if (shared !== undefined) {
-    // every route at this URL grants the same: answer as the policy says, cacheable as configured
-    const outcome = evaluatePreflight(shared, requestMethod, query.requestHeaders, query.requestPrivateNetwork, served ? url.servedMethods : undefined, query.target)
-    return { kind: 'answer', policy: shared, outcome, anyOrigin: shared.originKind === 'any', credentials: shared.credentials, maxAge: shared.maxAge, vary: shared.preflightVary }
-  }
-
-  let anyOrigin = true
-  let credentials = true
-  for (const policy of targetPolicies) {
-    if (policy.originKind !== 'any') anyOrigin = false
-    if (!policy.credentials) credentials = false
-  }
-
-  // the fixed grant of this URL for this origin and credentials answer
-  const involved: CorsPolicy[] = [...targetPolicies]
+/** The methods of the URL's fixed grant for this origin and credentials answer; their policies join `involved`. */
+function grantedMethods (query: PreflightQuery, credentials: boolean, involved: CorsPolicy[]): string {
   let methods = ''
-  for (const [method, candidates] of routes) {
+  for (const [method, candidates] of query.url.routes) {
     // Fetch#forbidden-method: a page cannot send TRACE (an `app.all()` route serves it)
     if (FORBIDDEN_METHODS.has(method)) continue
     // GET, HEAD and POST too: a request with the use-CORS-preflight flag (an XHR upload listener)
@@ -178,71 +216,38 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
     methods = methods === '' ? method : `${methods}, ${method}`
     for (const candidate of candidates) if (!involved.includes(candidate.policy as CorsPolicy)) involved.push(candidate.policy as CorsPolicy)
   }
+  return methods
+}
 
-  // the target's own answer first: what it refuses is refused with the reason the browser will name
-  const exact = exactAnswer(targetPolicies, query)
-  if (exact.reason === 'private-network-not-allowed') {
-    // browsers that only warn about private network access accept this answer: answered for this
-    // request alone and never cached, like any answer outside the grant
-    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
-  }
-  if (exact.reason !== 'allowed') {
-    // a refused preflight is never cached (Fetch#cors-preflight-fetch-0 step 7), so showing what the
-    // URL grants is safe; '*' is not sent for a URL whose routes differ
-    const acah = primary.acah !== undefined && !primary.anyHeader && primary.acah !== '' ? primary.acah : undefined
-    return {
-      kind: 'answer',
-      policy: primary,
-      outcome: { ...exact, acam: methods === '' ? undefined : methods, acah },
-      anyOrigin,
-      credentials,
-      maxAge: undefined,
-      vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL
+/**
+ * May the requested header names be cached for the whole URL? A cached header entry also unlocks GET,
+ * HEAD and POST requests, which need no method entry. The server cannot see a preflight's credentials
+ * mode, and a browser may merge answers given with and without credentials under its non-credentialed
+ * key: so every route of a method this origin may use without credentials must allow the headers too,
+ * whatever this answer's credentials. The policies that do join `involved`.
+ */
+function headersGrantedAtUrl (names: readonly string[], query: PreflightQuery, credentials: boolean, involved: CorsPolicy[]): boolean {
+  for (const [method, candidates] of query.url.routes) {
+    const safelisted = SAFELISTED_METHODS.has(method)
+    if (!safelisted && !methodGranted(candidates, method, query, false)) continue
+    for (const candidate of candidates) {
+      const policy = candidate.policy
+      if (!grantsOrigin(policy, query, safelisted && credentials) || !allowsHeaders(policy, names)) return false
+      if (!involved.includes(policy)) involved.push(policy)
     }
   }
-  // a method no route serves is answered for the page to read the 404 it will get
-  if (!served) methods = methods === '' ? requestMethod : `${methods}, ${requestMethod}`
-  const requestedGranted = SAFELISTED_METHODS.has(requestMethod) || !served || methodGranted(targets as readonly Candidate[], requestMethod, query, credentials)
+  return true
+}
 
-  let headersGranted = true
-  const names = exact.acah === undefined ? undefined : exact.acah.split(',')
-  if (names !== undefined) {
-    // A cached header entry also unlocks GET, HEAD and POST requests, which need no method entry. The
-    // server cannot see a preflight's credentials mode, and a browser may merge answers given with and
-    // without credentials under its non-credentialed key: so every route of a method this origin may
-    // use without credentials must allow the headers too, whatever this answer's credentials.
-    for (const [method, candidates] of routes) {
-      const safelisted = SAFELISTED_METHODS.has(method)
-      if (!safelisted && !methodGranted(candidates, method, query, false)) continue
-      for (const candidate of candidates) {
-        const policy = candidate.policy
-        if (!grantsOrigin(policy, query, safelisted && credentials) || !allowsHeaders(policy, names)) { headersGranted = false; break }
-        if (!involved.includes(policy)) involved.push(policy)
-      }
-      if (!headersGranted) break
-    }
-  }
-  if (!requestedGranted || !headersGranted) {
-    // allowed for this route alone: answered for this request only and never cached
-    return { kind: 'answer', policy: primary, outcome: exact, anyOrigin, credentials, maxAge: '0', vary: anyOrigin ? VARY_NO_ORIGIN : VARY_ALL }
-  }
+/** The grant's max-age: the shortest of the involved policies', sent only when one of them configures it. */
+function grantMaxAge (involved: readonly CorsPolicy[]): string | undefined {
   let maxAge = Infinity
   let configured = false
-  let allInvolvedAny = true
   for (const policy of involved) {
     maxAge = Math.min(maxAge, maxAgeSeconds(policy))
     if (policy.maxAge !== undefined) configured = true
-    if (policy.originKind !== 'any') allInvolvedAny = false
   }
-  return {
-    kind: 'answer',
-    policy: primary,
-    outcome: { reason: 'allowed', acam: methods, acah: exact.acah },
-    anyOrigin,
-    credentials,
-    maxAge: configured ? String(maxAge) : undefined,
-    vary: allInvolvedAny ? VARY_NO_ORIGIN : VARY_ALL
-  }
+  return configured ? String(maxAge) : undefined
 }
 
 function deniesPrivateNetwork (policy: CorsPolicy): boolean {

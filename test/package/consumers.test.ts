@@ -108,6 +108,9 @@ test('dist is built', async (t) => {
   t.ok(existsSync(new URL('../../dist/index.d.ts', import.meta.url)), 'dist/index.d.ts exists')
   t.ok(existsSync(new URL('../../dist/cjs/entry.js', import.meta.url)), 'dist/cjs/entry.js exists')
   t.ok(existsSync(new URL('../../dist/cjs/entry.d.ts', import.meta.url)), 'dist/cjs/entry.d.ts exists')
+  for (const file of ['dist/browser/index.js', 'dist/browser/index.d.ts', 'dist/cjs/browser/index.js', 'dist/cjs/browser/index.d.ts']) {
+    t.ok(existsSync(new URL(`../../${file}`, import.meta.url)), `${file} exists (fastify-cors-policy/browser)`)
+  }
   t.same(JSON.parse(readFileSync(new URL('../../dist/cjs/package.json', import.meta.url), 'utf8')), { type: 'commonjs' })
 })
 
@@ -144,8 +147,8 @@ const checks = {
   default: plugin.default === plugin,
   named: fastifyCorsPolicy === plugin && corsPolicy === plugin,
   schema: typeof CorsOptionsSchema,
-  // dist/cjs/own-url.js stands in for import.meta.url: find-my-way still comes from Fastify's location
-  findMyWay: require(${JSON.stringify(join(root, 'dist/cjs/fastify-internals.js'))}).fastifyFindMyWay() ===
+  // dist/cjs/plugin/own-url.js stands in for import.meta.url: find-my-way still comes from Fastify's location
+  findMyWay: require(${JSON.stringify(join(root, 'dist/cjs/plugin/fastify-internals.js'))}).fastifyFindMyWay() ===
     require('node:module').createRequire(require.resolve('fastify'))('find-my-way')
 }
 process.stdout.write(JSON.stringify(checks) + '\\n')
@@ -206,6 +209,42 @@ process.stdout.write(JSON.stringify(results))`
     'cjs at the root': expected,
     sameScope: 'FST_CORS_ALREADY_REGISTERED' // one registry for both builds: a second registration in one scope is still refused
   })
+})
+
+// fastify-cors-policy/browser, the browser model: the ES module build plays a page's fetch() against a
+// real app through inject(); the CommonJS build, required without require(esm), against an object
+// with an inject() of its own (inject() itself needs require(esm): see httpProbe); both export the same
+const browserRun = (load: string, app: string) => `
+${load}
+${app}
+const page = { origin: 'https://app.example.com', url: '/items/1', method: 'PUT' }
+Promise.all([browser.fetchFromPage(app, page), browser.fetchFromPage(app, { ...page, origin: 'https://evil.example' })]).then(async ([allowed, refused]) => {
+  await app.close?.()
+  process.stdout.write(JSON.stringify({
+    entry, exports: Object.keys(browser).sort(), kinds: allowed.exchanges.map((exchange) => exchange.kind), allowed: allowed.allowed,
+    refused: refused.consoleMessage, verdict: browser.browserVerdict(page, { statusCode: 200, headers: {} }).failure
+  }))
+})`
+
+test('fastify-cors-policy/browser: import and require() load the two builds of the browser model', async (t) => {
+  const esm = await spawnBounded(process.execPath, ['--input-type=module', '-e', browserRun(`
+import Fastify from 'fastify'
+import corsPolicy from 'fastify-cors-policy'
+import * as browser from 'fastify-cors-policy/browser'
+const entry = import.meta.resolve('fastify-cors-policy/browser').slice(${JSON.stringify(`file://${root}`)}.length)`, `
+const app = Fastify()
+app.register(corsPolicy, { origin: ['https://app.example.com'] })
+app.put('/items/:id', async () => 'ok')`)], { cwd: consumer, timeout: 60_000 })
+  const cjs = await spawnBounded(process.execPath, [...noRequireEsm, '-e', browserRun(`
+const browser = require('fastify-cors-policy/browser')
+const entry = require.resolve('fastify-cors-policy/browser').slice(${JSON.stringify(root.length)})`, `
+const app = { inject: async (options) => options.headers.origin === 'https://app.example.com'
+  ? { statusCode: options.method === 'OPTIONS' ? 204 : 200, headers: { 'access-control-allow-origin': options.headers.origin, 'access-control-allow-methods': 'PUT' } }
+  : { statusCode: options.method === 'OPTIONS' ? 403 : 200, headers: {} } }`)], { cwd: consumer, timeout: 60_000 })
+  const refused = "Access to fetch at 'http://localhost/items/1' from origin 'https://evil.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource."
+  const expected = { exports: Object.keys(await import('../../lib/browser/index.js')).sort(), kinds: ['preflight', 'actual'], allowed: true, refused, verdict: 'MissingAllowOriginHeader' }
+  if (!t.same(parseJson(esm.stdout), { entry: 'dist/browser/index.js', ...expected }, 'import')) t.comment(describe(esm))
+  if (!t.same(parseJson(cjs.stdout), { entry: 'dist/cjs/browser/index.js', ...expected }, 'require()')) t.comment(describe(cjs))
 })
 
 // TypeScript consumers, one project per module resolution, all with skipLibCheck false, built by one
@@ -297,7 +336,9 @@ for (const [major, found] of nodes) {
     }
     const ran = await spawnBounded(node, [jest, '--ci', '--runInBand', '--watchman=false', '--json', '--cacheDirectory', join(consumer, `jest-cache-${major}`)], { cwd: jestProject, timeout: 180_000 })
     let report: {
-      success?: boolean, numPassedTests?: number, numTotalTests?: number
+      success?: boolean
+      numPassedTests?: number
+      numTotalTests?: number
       testResults?: Array<{ message: string, assertionResults: Array<{ title: string, status: string }> }>
     } = {}
     try {
