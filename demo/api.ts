@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie'
 import Fastify, { type FastifyInstance } from 'fastify'
 import corsPolicy from '../lib/index.js'
 import type { DecisionLog } from './decision-log.js'
@@ -23,6 +24,8 @@ export async function buildDemoApi (webOrigin: string, log: DecisionLog): Promis
     allowedHeaders: ['content-type', 'x-request-id'],
     exposedHeaders: ['x-request-id']
   })
+  // the session cookie of the credentialed calls: reply.setCookie() and request.cookies
+  await app.register(fastifyCookie)
 
   const items = new Map([['42', { id: '42', name: 'teapot' }]])
 
@@ -43,12 +46,12 @@ export async function buildDemoApi (webOrigin: string, log: DecisionLog): Promis
   })
 
   app.post('/api/login', async (_request, reply) => {
-    reply.header('set-cookie', `${sessionCookie}=ada; Path=/; HttpOnly; SameSite=Lax`)
+    reply.setCookie(sessionCookie, 'ada', { path: '/', httpOnly: true, sameSite: 'lax' })
     return { loggedIn: 'ada' }
   })
 
   app.get('/api/me', async (request, reply) => {
-    const user = new RegExp(`(?:^|;\\s*)${sessionCookie}=([^;]*)`).exec(request.headers.cookie ?? '')?.[1]
+    const user = request.cookies[sessionCookie]
     if (user === undefined) return reply.code(401).send({ user: null })
     return { user }
   })

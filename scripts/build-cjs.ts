@@ -9,12 +9,16 @@
  *   export of lib/index.ts (`module.exports = plugin; module.exports.default = plugin`, the shape of
  *   @fastify/cors), typed with `export =` and a namespace listing each export. Both are generated
  *   from the compiled index, so an export added to lib/index.ts reaches CommonJS users unaided.
+ *
+ * tsconfig.cjs.json also compiles lib/browser/index.ts, whose output dist/cjs/browser/index.js is, as
+ * tsc emits it, the `require` entry of `fastify-cors-policy/browser` (named exports, no default); the
+ * script checks that it exports what the ES module entry dist/browser/index.js exports.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import ts from 'typescript'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -26,12 +30,14 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', joi
 
 writeFileSync(join(outDir, 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n')
 
-// own-url.cjs.* → own-url.*, with the source map references that name the file
+// own-url.cjs.* → own-url.*, with the source map (if tsc wrote one: tsconfig.build.json has no
+// declaration maps) and the references that name the file; the map keeps its sources and sourcesContent
 for (const extension of ['.js', '.d.ts']) {
   const from = join(outDir, `plugin/own-url.cjs${extension}`)
   const to = join(outDir, `plugin/own-url${extension}`)
   writeFileSync(to, readFileSync(from, 'utf8').replace(`sourceMappingURL=own-url.cjs${extension}.map`, `sourceMappingURL=own-url${extension}.map`))
   rmSync(from)
+  if (!existsSync(`${from}.map`)) continue
   const map = JSON.parse(readFileSync(`${from}.map`, 'utf8')) as { file: string }
   map.file = basename(to)
   writeFileSync(`${to}.map`, JSON.stringify(map))
@@ -111,4 +117,12 @@ writeFileSync(join(outDir, 'entry.js'), `'use strict'\n${generated}` +
   'module.exports = entry.default\n' +
   values.map((name) => `module.exports.${name} = entry.${name}\n`).join(''))
 
+// fastify-cors-policy/browser: both builds export the same names
+const browserEsm = Object.keys(await import(pathToFileURL(join(root, 'dist/browser/index.js')).href) as object).sort()
+const browserCjs = Object.keys(require(join(outDir, 'browser/index.js')) as object).sort()
+if (browserCjs.join() !== browserEsm.join()) {
+  throw new Error(`build-cjs: dist/cjs/browser/index.js exports ${browserCjs.join(', ')}; dist/browser/index.js exports ${browserEsm.join(', ')}`)
+}
+
+process.stdout.write(`build-cjs: ${relative(root, outDir)}/browser/index.js with ${browserCjs.length} runtime exports\n`)
 process.stdout.write(`build-cjs: ${relative(root, outDir)}/entry.js with ${values.length} runtime exports, entry.d.ts with ${members.length + 1} exports\n`)

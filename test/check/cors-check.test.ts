@@ -288,7 +288,7 @@ test('redirects', async (t) => {
     t.equal(code, 1)
     t.equal(report.failure, 'PreflightDisallowedRedirect')
     t.equal(report.message, "Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.")
-    t.equal(report.fix, `the server must answer the preflight itself with a 2xx status instead of redirecting (it answered 301 to /items/); point the page at the final URL`)
+    t.equal(report.fix, 'the server must answer the preflight itself with a 2xx status instead of redirecting (it answered 301 to /items/); point the page at the final URL')
     t.equal(report.actualSent, false)
     t.same(server.seen.map((r) => r.method), ['OPTIONS', 'OPTIONS', 'OPTIONS'], 'only the preflight and the two probe preflights')
   })
@@ -390,6 +390,9 @@ test('network and usage errors exit with 2', async (t) => {
     const { code, out } = await run(['--help'])
     t.equal(code, 0)
     t.match(out, /^Usage: cors-check <url> --origin <origin> \[options\]/)
+    // outside a project that has the package, a bare `npx cors-check` looks for a package named cors-check
+    t.match(out, 'npx -p fastify-cors-policy cors-check <url> --origin <origin>', 'says how to run it with npx anywhere')
+    t.match(out, /npx cors-check <url> --origin <origin> in a project that has fastify-cors-policy installed/)
   })
 })
 

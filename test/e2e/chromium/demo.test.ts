@@ -11,7 +11,7 @@ import { chromiumSuite } from './support/suite.js'
 const caseOptions = { timeout: 30_000 }
 
 test('demo/server.ts prints its URLs, serves, and stops cleanly on SIGTERM', caseOptions, async (t) => {
-  const entry = fileURLToPath(new URL('../../demo/server.ts', import.meta.url))
+  const entry = fileURLToPath(new URL('../../../demo/server.ts', import.meta.url))
   const child = spawn(process.execPath, ['--import=tsx', entry], {
     env: { ...process.env, API_PORT: '0', WEB_PORT: '0', OTHER_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe']
