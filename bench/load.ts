@@ -46,10 +46,9 @@ export async function loadFor (generator: LoadGenerator, targets: readonly LoadT
 
 const CONNECTIONS = 16
 
-export function createLoadGenerator (cores: CorePlan, prefer: 'wrk' | 'autocannon' | 'auto'): LoadGenerator {
-  if (prefer !== 'autocannon' && commandExists('wrk')) return new WrkGenerator(cores)
-  if (prefer === 'wrk') throw new TypeError('wrk is not installed (`apt-get install -y wrk`)')
-  return new AutocannonGenerator()
+/** wrk when installed (`apt-get install -y wrk`), otherwise autocannon. */
+export function createLoadGenerator (cores: CorePlan): LoadGenerator {
+  return commandExists('wrk') ? new WrkGenerator(cores) : new AutocannonGenerator()
 }
 
 function luaString (value: string): string {

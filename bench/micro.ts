@@ -16,7 +16,7 @@ const quick = process.argv.includes('--quick')
 const BATCHES = quick ? 5 : 21
 const BATCH_TARGET_NS = quick ? 8e6 : 20e6
 
-export interface MicroResultJson {
+export interface MicroResult {
   readonly name: string
   readonly nsPerOp: Estimate
   readonly unit: 'ns' | 'ms'
@@ -31,7 +31,7 @@ function observe (value: unknown): void {
   else if (value !== undefined && value !== null) sink += 1
 }
 
-function timeOperation (name: string, note: string, operation: () => unknown): MicroResultJson {
+function timeOperation (name: string, note: string, operation: () => unknown): MicroResult {
   let iterations = 1
   // Calibrate (this also warms the JIT): grow the batch until it lasts about BATCH_TARGET_NS.
   for (;;) {
@@ -53,7 +53,7 @@ function timeOperation (name: string, note: string, operation: () => unknown): M
   return { name, nsPerOp: bootstrapMedian(perOp), unit: 'ns', note }
 }
 
-function timeOnce<T> (name: string, note: string, repeats: number, setup: () => T, operation: (input: T) => unknown): MicroResultJson {
+function timeOnce<T> (name: string, note: string, repeats: number, setup: () => T, operation: (input: T) => unknown): MicroResult {
   const ms: number[] = []
   for (let r = 0; r < repeats; r++) {
     const input = setup()
@@ -80,7 +80,7 @@ function freshString (value: string): () => string {
   }
 }
 
-function withoutConstruction (measured: MicroResultJson, baseline: MicroResultJson): MicroResultJson {
+function withoutConstruction (measured: MicroResult, baseline: MicroResult): MicroResult {
   const minus = baseline.nsPerOp.value
   return {
     ...measured,
@@ -89,7 +89,7 @@ function withoutConstruction (measured: MicroResultJson, baseline: MicroResultJs
   }
 }
 
-function freshOperation (name: string, note: string, value: string, operation: (fresh: string) => unknown): MicroResultJson {
+function freshOperation (name: string, note: string, value: string, operation: (fresh: string) => unknown): MicroResult {
   const make = freshString(value)
   const baseline = timeOperation('construction', '', make)
   return withoutConstruction(timeOperation(name, note, () => operation(make())), baseline)
@@ -166,7 +166,7 @@ const mixedRoutes = new Map<string, Candidate[]>([
 ])
 const mixedProfile = profileUrl(mixedRoutes)
 
-const results: MicroResultJson[] = [
+const results: MicroResult[] = [
   timeOperation('originVerdict: allow-list of 1, allowed', 'Set hit', () => originVerdict(onePolicy, allowed)),
   timeOperation('originVerdict: allow-list of 1, disallowed', 'Set miss, then origin syntax check', () => originVerdict(onePolicy, disallowed)),
   timeOperation('originVerdict: 100 000 exact origins, last', 'Set hit', () => originVerdict(list100k, last100k)),

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { MAX_HEADER_SIZE } from './app.js'
 import type { BenchRequest } from './scenarios.js'
 
+/** The response headers a probe records and the report shows, in this order. */
 export const PROBED_HEADERS = [
   'access-control-allow-origin',
   'access-control-allow-credentials',

@@ -1,18 +1,15 @@
-// CPU profile of one fastify-cors-policy server under load:
-// `tsx bench/profile.ts [variant:]<scenario> [ms] [copy.cpuprofile]` prints where the time goes (self time
-// per function, time in or under lib/ functions) and optionally keeps the profile.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+// CPU profile of one fastify-cors-policy server under load (`node --cpu-prof`): where the time goes,
+// self time per function and time in or under lib/ functions (BENCHMARKS.md, "Where the plugin spends its time").
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sleep } from './load.js'
 import type { LoadGenerator } from './load.js'
+import { startServer, stopServers } from './processes.js'
 import type { CorePlan } from './processes.js'
 import type { ProfileEntry, ProfileResult } from './report.js'
-import { isVariant, scenarioByName } from './scenarios.js'
-import type { Variant } from './scenarios.js'
-import { startServer, stopServers } from './servers.js'
-import type { ScriptEntry } from './entries.js'
+import { scenarioByName } from './scenarios.js'
 import { prepareProfileEntry, UNBUNDLED_MARK } from './entries.js'
 
 interface CpuProfileNode {
@@ -52,10 +49,8 @@ function area (url: string, name: string): string {
   return relative(repoDir, url.startsWith('file://') ? fileURLToPath(url) : url)
 }
 
-export type ProfileAnalysis = ProfileResult
-
 /** Self and lib/-inclusive time of the samples taken between `fromUs` and `toUs` (monotonic µs). */
-export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: number, toUs: number, top = 15): ProfileAnalysis {
+export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: number, toUs: number, top = 15): ProfileResult {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map<number, number>()
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
@@ -115,15 +110,12 @@ export function analyseProfile (profile: CpuProfile, scenario: string, fromUs: n
 }
 
 /** Starts a server under `--cpu-prof`, loads it, analyses the profile of the loaded period. */
-export async function profileScenario (
-  _entry: ScriptEntry, cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number, keepAs?: string,
-  variant: Variant = 'plugin'
-): Promise<ProfileAnalysis> {
+export async function profileScenario (cores: CorePlan, load: LoadGenerator, scenario: string, durationMs: number): Promise<ProfileResult> {
   const dir = mkdtempSync(join(tmpdir(), 'fcp-profile-'))
   // compiled file by file rather than bundled, so that frames point at lib/ files
   const profileEntry = await prepareProfileEntry()
   try {
-    const server = await startServer(profileEntry, cores, variant, scenario, 0,
+    const server = await startServer(profileEntry, cores, 'plugin', scenario, 0,
       { extraNodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100'] })
     const request = scenarioByName(scenario).request
     try {
@@ -138,7 +130,6 @@ export async function profileScenario (
       await stopServers([server])
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
       if (file === undefined) throw new TypeError('the server wrote no .cpuprofile')
-      if (keepAs !== undefined) copyFileSync(join(dir, file), keepAs)
       const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile
       const requests = last.requests - first.requests
       return { ...analyseProfile(profile, scenario, from, to), requests, cpuUsPerRequest: (last.cpuNs - first.cpuNs) / requests / 1000 }
@@ -148,31 +139,4 @@ export async function profileScenario (
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { installCleanup, planCores } = await import('./processes.js')
-  const { createLoadGenerator } = await import('./load.js')
-  // `[variant:]scenario`, e.g. `simple-get` (the plugin) or `bare:simple-get`
-  const [target = 'simple-get', durationText = '6000', keepAs] = process.argv.slice(2)
-  const [variant, scenario] = target.includes(':') ? target.split(':') as [string, string] : ['plugin', target]
-  if (!isVariant(variant)) throw new TypeError(`unknown variant '${variant}'`)
-  installCleanup()
-  const cores = planCores()
-  const load = createLoadGenerator(cores, 'auto')
-  try {
-    const result = await profileScenario({ nodeArgs: [], description: '' }, cores, load, scenario, Number(durationText), keepAs, variant)
-    process.stdout.write(`${scenario}: ${result.totalMs.toFixed(0)} ms of CPU sampled over ${result.requests} requests ` +
-      `(${result.cpuUsPerRequest.toFixed(1)} µs CPU/request while profiled); lib/ self time ${result.pluginPercent.toFixed(1)}%; ` +
-      `in lib/ functions and what they call (not the rest of the request): ${result.libOwnMs.toFixed(1)} ms = ` +
-      `${(result.libOwnMs * 1000 / result.requests).toFixed(2)} µs/request\n\nby area:\n`)
-    for (const a of result.areas.slice(0, 12)) process.stdout.write(`  ${a.percent.toFixed(1).padStart(5)}%  ${a.area}\n`)
-    process.stdout.write('\nself time:\n')
-    for (const e of result.top) process.stdout.write(`  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.functionName}  ${e.location}\n`)
-    process.stdout.write('\nin lib/ functions (own work and callees, up to Fastify\'s hook runner):\n')
-    for (const e of result.libInclusive) process.stdout.write(`  ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.functionName}  ${e.location}\n`)
-  } finally {
-    load.dispose()
-  }
-  process.exit(0)
 }

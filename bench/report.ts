@@ -1,20 +1,15 @@
-import type { CellMetrics } from './analysis.js'
-import { findCell } from './analysis.js'
-import { browserWouldAllow, display, probeDifferences } from './probe.js'
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { cpus, loadavg, release, totalmem, type } from 'node:os'
+import { findCell, formatEstimate } from './analysis.js'
+import type { CellMetrics, TargetResult } from './analysis.js'
+import { browserWouldAllow, display, PROBED_HEADERS, probeDifferences, shortName } from './probe.js'
 import type { ProbeResult } from './probe.js'
 import { SCENARIOS, VARIANT_LABELS, VARIANTS } from './scenarios.js'
 import type { Scenario } from './scenarios.js'
-import type { Estimate } from './stats.js'
-import { formatEstimate } from './targets.js'
-import type { TargetResult } from './targets.js'
 import type { HttpBenchSettings } from './http-bench.js'
-
-export interface MicroResult {
-  readonly name: string
-  readonly nsPerOp: Estimate
-  readonly unit: 'ns' | 'ms'
-  readonly note: string
-}
+import type { MicroResult } from './micro.js'
 
 export interface ProfileEntry {
   readonly functionName: string
@@ -56,9 +51,61 @@ export interface ReportInput {
   readonly startup: string[]
   readonly profiles: readonly ProfileResult[]
   readonly durationS: number
+  /** Where this run's raw JSON went (repository-relative). */
+  readonly rawFile: string
   /** Leading windows left out per round as still warming up. */
   readonly excludedWindows: readonly number[]
 }
+
+// --- the machine ---------------------------------------------------------------------------------
+
+const require = createRequire(import.meta.url)
+
+function packageVersion (name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version
+  } catch {
+    return 'not installed'
+  }
+}
+
+/** `uptime` as printed by the command (load averages over 1, 5 and 15 minutes). */
+export function uptime (): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim()
+  } catch {
+    return `load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`
+  }
+}
+
+function runningNodeProcesses (): number {
+  try {
+    return execFileSync('ps', ['-eo', 'comm'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === 'node').length
+  } catch {
+    return Number.NaN
+  }
+}
+
+function cpuMhz (): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('cpu MHz'))
+    return line === undefined ? '' : `, ${Number(line.split(':')[1]).toFixed(0)} MHz`
+  } catch {
+    return ''
+  }
+}
+
+export function machineFacts (): string[] {
+  const cpu = cpus()[0]
+  return [
+    `CPU: ${cpu?.model ?? 'unknown'}${cpuMhz()}; ${cpus().length} cores`,
+    `Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; ${type()} ${release()}`,
+    `Node ${process.version}; fastify ${packageVersion('fastify')}; @fastify/cors ${packageVersion('@fastify/cors')}`,
+    `\`node\` processes on the machine at the end of the run, this harness included: ${runningNodeProcesses()} (the machine is shared)`
+  ]
+}
+
+// --- the report ----------------------------------------------------------------------------------
 
 const fixed = (digits: number) => (value: number): string => value.toFixed(digits)
 
@@ -104,10 +151,9 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
 function probeSummary (probe: ProbeResult | undefined): string {
   if (probe === undefined) return 'n/a'
   const parts = [`${probe.status}`]
-  for (const [name, short] of [['access-control-allow-origin', 'ACAO'], ['access-control-allow-credentials', 'ACAC'],
-    ['access-control-allow-methods', 'ACAM'], ['access-control-allow-headers', 'ACAH'], ['vary', 'Vary']] as const) {
+  for (const name of PROBED_HEADERS) {
     const value = probe.headers[name]
-    if (value !== undefined) parts.push(`${short} ${display(value)}`)
+    if (value !== undefined) parts.push(`${shortName(name)} ${display(value)}`)
   }
   return parts.join('; ')
 }
@@ -147,7 +193,7 @@ function probeRows (cells: readonly CellMetrics[]): string[][] {
 function resolutionNote (cells: readonly CellMetrics[]): string {
   const floors = cells.filter((c) => c.variant === 'hooks-floor' && c.extraUs !== undefined)
     .map((c) => c.extraUs?.value as number)
-  if (floors.length < 2) return 'Resolution: not estimated (the diagnostic floors were not run).'
+  if (floors.length < 2) return 'Resolution: not estimated (needs the diagnostic floors in two rounds or more).'
   const low = Math.min(...floors)
   const high = Math.max(...floors)
   return `Resolution: the "bare + empty onRequest/onSend hooks" server is identical in every round, yet measured ${low.toFixed(2)} to ${high.toFixed(2)} µs over bare ` +
@@ -242,7 +288,7 @@ export function renderReport (input: ReportInput): string {
     `- **Cores**: ${input.pinning}.`,
     `- **Load**: ${input.generator}; every server of a round is loaded at the same time, continuously,`,
     `  and the load is cut into ${s.windows} windows of ${s.windowMs} ms, so that noise from the shared machine`,
-    `  hits every variant alike. Warm-up: each server first answers its scenario's request up to 3 000 times`,
+    '  hits every variant alike. Warm-up: each server first answers its scenario\'s request up to 3 000 times',
     `  through \`app.inject()\` (at most ${s.injectWarmupMs} ms, before it is pinned), then the load runs at least`,
     `  ${s.warmupMs} ms and until every server's CPU per request`,
     `  agrees within 10% over three consecutive 500 ms steps (at most ${s.warmupMaxMs} ms): a fresh server costs`,
@@ -274,6 +320,9 @@ export function renderReport (input: ReportInput): string {
     '- **Decision path**: the pure modules timed with `process.hrtime.bigint()` over many iterations in a',
     '  fresh process on the server core; median of repeated batches.',
     '- **Start-up**: fresh process per measurement; `register` + one route + `ready()`; median of repeats.',
+    `- **Raw data** (every window of every server, probes, decision path, start-up): \`${input.rawFile}\`, written by`,
+    '  the command at the top of this file and not committed; rerun that command to regenerate it',
+    '  (`npm run bench` writes `bench/results/full.json`, `--quick` `bench/results/quick.json`, `--out FILE.md` `FILE.json`).',
     ''
   )
   return lines.join('\n')

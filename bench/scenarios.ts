@@ -31,13 +31,11 @@ export interface BenchRequest {
   readonly headers: Readonly<Record<string, string>>
 }
 
-export type PluginOptions = FastifyCorsOptions
-
 export interface Scenario {
   readonly name: string
   readonly title: string
   readonly request: BenchRequest
-  readonly pluginOptions: () => PluginOptions
+  readonly pluginOptions: () => FastifyCorsOptions
   /** `undefined` when @fastify/cors cannot express the policy (reported as n/a). */
   readonly fastifyCorsOptions: (() => FastifyCorsPackageOptions) | undefined
   /** The configured origin strings, for the `heap-floor` variant; only large allow-lists have one. */
@@ -111,7 +109,8 @@ function preflightRequest (origin: string, requestHeaders: string): BenchRequest
   }
 }
 
-function singleOriginPreflight (name: string, title: string, request: BenchRequest, expectAllowed: boolean | undefined): Scenario {
+/** The allow-list of one origin, with credentials, for both CORS layers. */
+function singleOrigin (name: string, title: string, request: BenchRequest, expectAllowed: boolean | undefined): Scenario {
   return {
     name,
     title,
@@ -132,28 +131,12 @@ const LONG_ORIGIN = `https://${'a'.repeat(16 * 1024 - 'https://'.length - '.exam
 
 export const SCENARIOS: readonly Scenario[] = [
   { ...listScenario('simple-get', 'simple GET, allowed origin (allow-list of 1)', 1), headersFloor: true },
+  { ...singleOrigin('no-origin', 'GET without Origin', { method: 'GET', path: ROUTE_PATH, headers: {} }, true), headersFloor: true },
   {
-    name: 'no-origin',
-    title: 'GET without Origin',
-    headersFloor: true,
-    request: { method: 'GET', path: ROUTE_PATH, headers: {} },
-    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
-    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
-    expectAllowed: true
-  },
-  {
-    ...singleOriginPreflight('preflight', `preflight PUT, ACRH \`${PREFLIGHT_HEADERS}\``,
-      preflightRequest(lastExactOrigin(1), PREFLIGHT_HEADERS), true),
+    ...singleOrigin('preflight', `preflight PUT, ACRH \`${PREFLIGHT_HEADERS}\``, preflightRequest(lastExactOrigin(1), PREFLIGHT_HEADERS), true),
     headersFloor: true
   },
-  {
-    name: 'disallowed',
-    title: 'GET, disallowed origin',
-    request: { method: 'GET', path: ROUTE_PATH, headers: { origin: DISALLOWED_ORIGIN } },
-    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
-    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
-    expectAllowed: false
-  },
+  singleOrigin('disallowed', 'GET, disallowed origin', { method: 'GET', path: ROUTE_PATH, headers: { origin: DISALLOWED_ORIGIN } }, false),
   listScenario('list-100', 'GET, allow-list of 100 exact origins (match last)', 100),
   listScenario('list-10k', 'GET, allow-list of 10 000 exact origins (match last)', 10_000),
   listScenario('list-100k', 'GET, allow-list of 100 000 exact origins (match last)', 100_000),
@@ -175,20 +158,13 @@ export const SCENARIOS: readonly Scenario[] = [
     fastifyCorsOptions: () => ({ origin: regionRegExps(100), credentials: true, methods: METHODS }),
     expectAllowed: true
   },
-  singleOriginPreflight('adv-long-origin', 'adversarial preflight: 16 KiB Origin',
-    preflightRequest(LONG_ORIGIN, PREFLIGHT_HEADERS), false),
-  singleOriginPreflight('adv-acrh-commas', 'adversarial preflight: ACRH of 8 KiB of commas',
+  singleOrigin('adv-long-origin', 'adversarial preflight: 16 KiB Origin', preflightRequest(LONG_ORIGIN, PREFLIGHT_HEADERS), false),
+  singleOrigin('adv-acrh-commas', 'adversarial preflight: ACRH of 8 KiB of commas',
     preflightRequest(lastExactOrigin(1), ','.repeat(8 * 1024)), undefined),
-  singleOriginPreflight('adv-acrh-1000', 'adversarial preflight: ACRH of 1 000 header names',
+  singleOrigin('adv-acrh-1000', 'adversarial preflight: ACRH of 1 000 header names',
     preflightRequest(lastExactOrigin(1), headerNames(1000)), undefined),
-  {
-    name: 'route-override',
-    title: 'GET, route-level override (`origin: \'*\'`)',
-    request: { method: 'GET', path: OVERRIDE_ROUTE_PATH, headers: { origin: lastExactOrigin(1) } },
-    pluginOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
-    fastifyCorsOptions: () => ({ origin: exactOrigins(1), credentials: true, methods: METHODS }),
-    expectAllowed: true
-  }
+  singleOrigin('route-override', 'GET, route-level override (`origin: \'*\'`)',
+    { method: 'GET', path: OVERRIDE_ROUTE_PATH, headers: { origin: lastExactOrigin(1) } }, true)
 ]
 
 export function scenarioByName (name: string): Scenario {

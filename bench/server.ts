@@ -2,7 +2,7 @@
 // loopback; answers each `snapshot` line on stdin with `SNAPSHOT <cpu ns> <requests> <main-thread cpu ns>`; exits on
 // SIGTERM/SIGINT or as soon as its parent goes away (stdin closes).
 import { buildApp } from './app.js'
-import { mainThreadCpuNs, processCpuNs } from './cpu.js'
+import { mainThreadCpuNs, processCpuNs } from './processes.js'
 import { isVariant, scenarioByName } from './scenarios.js'
 
 const [variant, scenarioName, injectLimitText] = process.argv.slice(2)

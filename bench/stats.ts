@@ -57,3 +57,11 @@ export function bootstrap (groups: ReadonlyArray<readonly number[]>, statistic: 
   for (let i = 0; i < RESAMPLES; i++) estimates.push(statistic(clean.map((g) => resample(g, next))))
   return { value, low: quantile(estimates, 0.025), high: quantile(estimates, 0.975) }
 }
+
+/**
+ * median(numerator) ÷ median(denominator) of two independent series (two rounds, or two trees' runs),
+ * with a 95% interval from resampling each series on its own.
+ */
+export function ratioOfMedians (numerator: readonly number[], denominator: readonly number[], seed = 1): Estimate {
+  return bootstrap([numerator, denominator], ([a, b]) => median(a as number[]) / median(b as number[]), seed)
+}

@@ -1,13 +1,19 @@
 // The benchmark's own logic (statistics, the browser-side check that flags a variant doing less,
-// profile attribution). No timing is asserted anywhere.
+// targets and the profiles they trigger, profile attribution, the headers floor). No timing is asserted anywhere.
+import { existsSync, readdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
+import { evaluateTargets } from '../../bench/analysis.js'
 import { buildApp, pluginAnswer } from '../../bench/app.js'
+import { prepareProfileEntry } from '../../bench/entries.js'
 import { analyseProfile } from '../../bench/profile.js'
 import { browserWouldAllow, probeDifferences } from '../../bench/probe.js'
 import type { ProbeResult } from '../../bench/probe.js'
 import { SCENARIOS, scenarioByName } from '../../bench/scenarios.js'
-import { bootstrap, bootstrapMedian, median, quantile } from '../../bench/stats.js'
-import { evaluateTargets } from '../../bench/targets.js'
+import { bootstrap, bootstrapMedian, median, quantile, ratioOfMedians } from '../../bench/stats.js'
+
+const repoDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
 
 function answer (status: number, headers: Record<string, string>): ProbeResult {
   return {
@@ -43,6 +49,18 @@ test('bootstrap intervals are deterministic and contain the point estimate', asy
   t.ok(Number.isNaN(single.low), 'no interval from one window')
   const ratio = bootstrap([[2, 2, 2], [1, 1, 1]], ([a, b]) => median(a as number[]) / median(b as number[]))
   t.same(ratio, { value: 2, low: 2, high: 2 })
+})
+
+test('ratioOfMedians: the quotient of two independent series with an interval that holds it', async (t) => {
+  t.same(ratioOfMedians([2, 2, 2], [1, 1, 1]), { value: 2, low: 2, high: 2 })
+  const after = [102, 98, 101, 99, 100]
+  const before = [100, 103, 97, 100, 99]
+  const change = ratioOfMedians(after, before)
+  t.equal(change.value, 1)
+  t.ok(change.low < 1 && change.high > 1, 'two runs of the same code: the interval contains 1')
+  t.same(change, ratioOfMedians(after, before), 'deterministic')
+  t.ok(ratioOfMedians([200, 210, 190], [100, 101, 99]).low > 1.8, 'a doubling is told apart')
+  t.ok(Number.isNaN(ratioOfMedians([1], [1, 2]).low), 'no interval from a single run')
 })
 
 test('browserWouldAllow applies the CORS check to actual requests', async (t) => {
@@ -93,6 +111,10 @@ test('targets without measurements are reported as not measured, never as met', 
   const targets = evaluateTargets([], { plugin: undefined, fastifyCors: undefined, bare: undefined })
   t.equal(targets.length, 11)
   t.same([...new Set(targets.map((target) => target.status))], ['not measured'])
+  // a missed target profiles its scenario
+  t.same(targets.map((target) => target.scenario), ['simple-get', 'no-origin', 'preflight', 'disallowed', 'list-100k', 'patterns-10k',
+    'regexp-100', 'adv-long-origin', 'adv-acrh-commas', 'adv-acrh-1000', undefined])
+  for (const target of targets) if (target.scenario !== undefined) scenarioByName(target.scenario)
   const startup = evaluateTargets([], { plugin: { value: 1200, low: 1100, high: 1300 }, fastifyCors: undefined, bare: undefined }).at(-1)
   t.equal(startup?.status, 'missed')
   const close = evaluateTargets([], { plugin: { value: 950, low: 900, high: 1050 }, fastifyCors: undefined, bare: undefined }).at(-1)
@@ -145,4 +167,14 @@ test('the headers floor answers each µs-target scenario exactly as the plugin d
   t.equal(preflight.statusCode, 204)
   t.same(preflight.names, ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers', 'vary'])
   t.same(preflight.values, ['https://app0.example.com', 'true', 'GET, HEAD, POST, PUT', 'content-type,x-custom', 'Origin, Access-Control-Request-Headers'])
+})
+
+test('the profiled server is compiled file by file from every lib/ file, subfolders included', async (t) => {
+  const entry = await prepareProfileEntry()
+  const server = entry.nodeArgs.at(-1) as string
+  t.ok(existsSync(server), 'bench/server.js')
+  const unbundled = dirname(dirname(server))
+  const sources = readdirSync(join(repoDir, 'lib'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'))
+  t.ok(sources.some((file) => file.includes('/')), 'lib/ has subfolders')
+  for (const file of sources) t.ok(existsSync(join(unbundled, 'lib', file.replace(/\.ts$/, '.js'))), `lib/${file}`)
 })
