@@ -2,8 +2,8 @@
 // @fastify/cors README builds them (the plugin registered by the test itself, awaited or not).
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import type { CorsDecision } from '../../lib/index.js'
-import { LOG_LEVEL, type LogLine, type RecordedDecision, type Teardown } from '../helpers/build-app.js'
+import { recordDecision, type RecordedDecision, type Teardown } from '../helpers/build-app.js'
+import { captureLogs, LOG_LEVEL, type LogLevelName, type LogLine } from '../helpers/log-capture.js'
 
 export interface CompatApp {
   fastify: FastifyInstance
@@ -13,24 +13,17 @@ export interface CompatApp {
   decisions: RecordedDecision[]
 }
 
-function record (decision: CorsDecision): RecordedDecision {
-  const copy: RecordedDecision = { origin: decision.origin, preflight: decision.preflight, allowed: decision.allowed, reason: decision.reason }
-  return decision.detail === undefined ? copy : { ...copy, detail: decision.detail }
-}
-
 /** A bare Fastify app, closed when the test ends; logs are captured when `level` is given. */
-export function newFastify (t: Teardown, level?: 'debug' | 'info' | 'warn' | 'error', server: FastifyServerOptions = {}): CompatApp {
-  const logs: LogLine[] = []
-  const fastify = Fastify(level === undefined
-    ? server
-    : { ...server, logger: { level, stream: { write: (line: string) => { logs.push(JSON.parse(line) as LogLine) } } } })
+export function newFastify (t: Teardown, level?: LogLevelName, server: FastifyServerOptions = {}): CompatApp {
+  const capture = level === undefined ? undefined : captureLogs(level)
+  const fastify = Fastify(capture === undefined ? server : { ...server, logger: capture.logger })
   t.teardown(() => fastify.close())
   const decisions: RecordedDecision[] = []
   fastify.addHook('onResponse', async (request) => {
     const decision = request.cors
-    if (decision !== null && decision !== undefined) decisions.push(record(decision))
+    if (decision !== null && decision !== undefined) decisions.push(recordDecision(decision))
   })
-  return { fastify, logs, decisions }
+  return { fastify, logs: capture?.lines ?? [], decisions }
 }
 
 /** Builds an app with `build` and returns what `ready()` rejects with (undefined when it starts). */

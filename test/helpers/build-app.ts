@@ -1,19 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type LightMyRequestResponse } from 'fastify'
 import corsPolicy, { type CorsDecision, type FastifyCorsOptions } from '../../lib/index.js'
+import { captureLogs, type LogCapture, type LogLevelName, type LogLine } from './log-capture.js'
+
+export { LOG_LEVEL, type LogLine } from './log-capture.js'
 
 /** The part of a tap test the helper needs. */
 export interface Teardown {
   teardown: (fn: () => unknown) => void
 }
-
-/** One line written by the app's pino logger, parsed. */
-export interface LogLine {
-  level: number
-  msg: string
-  [key: string]: unknown
-}
-
-export const LOG_LEVEL = { debug: 20, info: 30, warn: 40, error: 50 } as const
 
 /** `request.cors` as plain data (the plugin's decision object also holds private symbols). */
 export type RecordedDecision = Pick<CorsDecision, 'origin' | 'preflight' | 'allowed' | 'reason' | 'detail'>
@@ -35,7 +29,7 @@ export interface BuildAppOptions {
   /** plugin options; omitted = registered with no options */
   cors?: FastifyCorsOptions
   /** capture logs at this level through a custom pino stream */
-  logLevel?: 'debug' | 'info' | 'warn' | 'error'
+  logLevel?: LogLevelName
   server?: FastifyServerOptions
   /** runs before the plugin is registered (hooks or routes that come first) */
   before?: (app: FastifyInstance) => void | Promise<void>
@@ -43,7 +37,8 @@ export interface BuildAppOptions {
   routes?: (app: FastifyInstance, handled: () => void) => void | Promise<void>
 }
 
-function recordDecision (decision: CorsDecision): RecordedDecision {
+/** A decision as plain data (`detail` only when the decision has one). */
+export function recordDecision (decision: CorsDecision): RecordedDecision {
   const copy: RecordedDecision = { origin: decision.origin, preflight: decision.preflight, allowed: decision.allowed, reason: decision.reason }
   if (decision.detail !== undefined) return { ...copy, detail: decision.detail }
   return copy
@@ -65,10 +60,10 @@ export function defaultRoutes (app: FastifyInstance, handled: () => void): void 
 
 /** Builds an app with the plugin registered first, then the routes; closed when the test ends. */
 export async function buildApp (t: Teardown, options: BuildAppOptions = {}): Promise<TestApp> {
-  const logs: LogLine[] = []
-  const serverOptions: FastifyServerOptions = options.logLevel === undefined
+  const capture = options.logLevel === undefined ? undefined : captureLogs(options.logLevel)
+  const serverOptions: FastifyServerOptions = capture === undefined
     ? { ...options.server }
-    : { ...options.server, logger: { level: options.logLevel, stream: { write: (line: string) => { logs.push(JSON.parse(line) as LogLine) } } } }
+    : { ...options.server, logger: capture.logger }
   const app = Fastify(serverOptions)
   t.teardown(() => app.close())
   const decisions: RecordedDecision[] = []
@@ -83,7 +78,7 @@ export async function buildApp (t: Teardown, options: BuildAppOptions = {}): Pro
   return {
     app,
     decisions,
-    logs,
+    logs: capture?.lines ?? [],
     get handlerCalls () { return handlerCalls },
     handled,
     lastDecision: () => {
@@ -92,6 +87,14 @@ export async function buildApp (t: Teardown, options: BuildAppOptions = {}): Pro
       return last
     }
   }
+}
+
+/** A bare Fastify app whose log lines at `level` and above are captured in `log`; closed when the test ends. */
+export function loggedFastify (t: Teardown, level: LogLevelName, server: FastifyServerOptions = {}): { app: FastifyInstance, log: LogCapture } {
+  const log = captureLogs(level)
+  const app = Fastify({ ...server, logger: log.logger })
+  t.teardown(() => app.close())
+  return { app, log }
 }
 
 /** The response's `access-control-*` headers only, to assert that a denial carries none. */

@@ -1,8 +1,9 @@
-// SPEC §2 `hook`: actual requests are decided in the configured hook ('onRequest' by default,
+// The `hook` option: actual requests are decided in the configured hook ('onRequest' by default,
 // 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend'); request.cors is null
 // before it; preflights are always answered in onRequest, before auth hooks registered after the
-// plugin; preSerialization does not run for string/stream payloads, so those are decided in onSend;
-// `enforce` needs a hook that runs before the handler (a registration error otherwise).
+// plugin (preflights carry no credentials: Fetch#cors-protocol-and-credentials); preSerialization
+// does not run for string/stream payloads, so those are decided in onSend; `enforce` needs a hook
+// that runs before the handler (a registration error otherwise).
 import { test } from 'tap'
 import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'

@@ -1,4 +1,4 @@
-// SPEC §2 `delegator`: per-request options, as @fastify/cors's delegator: answered through a callback,
+// The `delegator` option: per-request options, as @fastify/cors's delegator: answered through a callback,
 // a promise or a returned value; the returned options are route-level options merged over the
 // plugin's, validated and compiled once per returned object (by identity); invalid ones deny with
 // FST_CORS_INVALID_DELEGATED_OPTIONS logged, a failing delegator denies with FST_CORS_DELEGATOR_FAILED
@@ -236,7 +236,7 @@ test('invalid returned options deny with FST_CORS_INVALID_DELEGATED_OPTIONS logg
   const ok = await app.inject({ method: 'GET', url: '/items', headers: { origin: A } })
   t.same(corsHeadersOf(ok), { 'access-control-allow-origin': A, 'access-control-allow-credentials': 'true' }, 'the next request is served')
 
-  // SPEC §2: an inherited value never invalidates: '*' returned under the plugin's credentials: true is '*' without credentials
+  // an inherited value never invalidates a route's options: '*' returned under the plugin's credentials: true is '*' without credentials
   logs.length = 0
   const inherited = await app.inject({ method: 'GET', url: '/items', headers: { origin: EVIL, 'x-case': 'inherited-credentials' } })
   t.same(corsHeadersOf(inherited), { 'access-control-allow-origin': '*' })

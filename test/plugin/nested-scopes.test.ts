@@ -1,4 +1,4 @@
-// SPEC §1: registering the plugin again in a child scope gives that scope (and its prefix) its own
+// Registering the plugin again in a child scope gives that scope (and its prefix) its own
 // policy over the parent's: actual requests, preflights and 404s under the prefix; the parent's routes
 // keep the parent's policy. Registering twice in one scope stays FST_CORS_ALREADY_REGISTERED.
 import { test } from 'tap'

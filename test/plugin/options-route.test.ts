@@ -1,6 +1,5 @@
 import { test } from 'tap'
-import Fastify, { type RouteOptions } from 'fastify'
-import corsPolicy from '../../lib/index.js'
+import type { RouteOptions } from 'fastify'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'
 
 const APP = 'https://app.example.com'

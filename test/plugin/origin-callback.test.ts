@@ -1,8 +1,8 @@
-// SPEC §3 and §8: origin functions called as @fastify/cors calls them, `origin.call(instance, origin,
+// Origin functions called as @fastify/cors calls them, `origin.call(instance, origin,
 // cb, request)`, answering through `cb(err, allow)`, a returned value or a promise; `allow` may be a
 // boolean or any static origin value. Every way a function can fail (throw, cb(err), rejection, a
 // broken thenable, two answers, none) denies with reason origin-check-failed and one error-level log
-// line, never a 500, never a crash, never two replies.
+// line, never a 500 (expressjs/cors#92), never a crash, never two replies.
 import { test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import corsPolicy, { type OriginAnswer, type OriginCallback } from '../../lib/index.js'

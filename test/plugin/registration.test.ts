@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import Fastify, { type RouteOptions } from 'fastify'
 import corsPolicy, { type FastifyCorsOptions } from '../../lib/index.js'
-import { buildApp, corsHeadersOf, LOG_LEVEL, preflightHeaders, type LogLine, type Teardown } from '../helpers/build-app.js'
+import { buildApp, corsHeadersOf, LOG_LEVEL, loggedFastify, preflightHeaders, type Teardown } from '../helpers/build-app.js'
 
 const APP = 'https://app.example.com'
 
@@ -176,9 +176,7 @@ test('dangerouslyAllowAnyOriginWithCredentials reflects any origin with credenti
 })
 
 test('registered in a child scope, the plugin affects only that scope, including the routes declared there before it', async (t) => {
-  const logs: LogLine[] = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { logs.push(JSON.parse(line) as LogLine) } } } })
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'warn')
   app.get('/health', async () => 'ok')
   app.register(async (other) => { other.get('/apix', async () => 'other') })
   await app.register(async (api) => {
@@ -186,7 +184,7 @@ test('registered in a child scope, the plugin affects only that scope, including
     await api.register(corsPolicy, { origin: [APP] })
     api.get('/items', async (request) => ({ reason: request.cors?.reason }))
   }, { prefix: '/api' })
-  t.same(logs.map((line) => line.msg), [], 'a route of the same scope declared before the plugin is known exactly: no warning')
+  t.same(log.messages(), [], 'a route of the same scope declared before the plugin is known exactly: no warning')
   const early = await app.inject({ method: 'GET', url: '/api/early', headers: { origin: 'https://early.example.com' } })
   t.same(corsHeadersOf(early), { 'access-control-allow-origin': 'https://early.example.com' }, "the earlier route's own config.cors applies")
   const inside = await app.inject({ method: 'GET', url: '/api/items', headers: { origin: APP } })

@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy, { type FastifyCorsRouteOptions } from '../../lib/index.js'
-import { buildApp, corsHeadersOf, LOG_LEVEL, preflightHeaders, type LogLine } from '../helpers/build-app.js'
+import { buildApp, corsHeadersOf, LOG_LEVEL, loggedFastify, preflightHeaders } from '../helpers/build-app.js'
 
 const APP = 'https://app.example.com'
 
@@ -178,13 +178,11 @@ test('routes of a child scope loaded before the plugin run its hooks too, so the
 })
 
 test('config.cors on a route no registration covers is reported at start-up, and its preflights are refused', async (t) => {
-  const logs: LogLine[] = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { logs.push(JSON.parse(line) as LogLine) } } } })
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'warn')
   app.register(async (api) => { api.register(corsPolicy, { origin: [APP] }) }, { prefix: '/api' })
   app.register(async (web) => { web.put('/page', { config: { cors: { origin: [APP] } } }, async () => 'page') }, { prefix: '/web' })
   await app.ready()
-  t.same(logs.map((line) => line.msg), [
+  t.same(log.messages(), [
     'fastify-cors-policy: route PUT /web/page has config.cors, but no registration of the plugin covers its scope, so it gets no CORS headers and its preflights are refused; register fastify-cors-policy in that scope or a parent of it'
   ])
   const actual = await app.inject({ method: 'PUT', url: '/web/page', headers: { origin: APP } })

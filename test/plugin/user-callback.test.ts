@@ -1,5 +1,6 @@
 import { test } from 'tap'
 import { settleUserFunction, type UserAnswer, type UserCallback } from '../../lib/plugin/user-callback.js'
+import { watchCrashes } from '../helpers/crash-watch.js'
 
 /** Settles `fn` and resolves with every answer and late report, once nothing more can arrive. */
 async function settle (fn: (callback: UserCallback) => unknown, takesCallback: boolean, timeoutMs = 30): Promise<{ answers: UserAnswer[], late: string[] }> {
@@ -40,13 +41,10 @@ test('answers after the first, or after the deadline, are reported late and igno
 })
 
 test('a continuation that throws is reported, never an unhandled rejection of the user promise', async (t) => {
-  let rejections = 0
-  const onRejection = (): void => { rejections++ }
-  process.on('unhandledRejection', onRejection)
-  t.teardown(() => { process.off('unhandledRejection', onRejection) })
+  const rejections = watchCrashes(t, ['unhandledRejection'])
   const late: string[] = []
   settleUserFunction(async () => true, false, 50, () => { throw new Error('continuation') }, (why) => { late.push(why) })
   await new Promise((resolve) => setTimeout(resolve, 20))
   t.same(late, ['could not be handled: continuation'])
-  t.equal(rejections, 0)
+  t.equal(rejections.length, 0)
 })

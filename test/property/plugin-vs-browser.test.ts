@@ -71,7 +71,7 @@ function checkInvariants (step: string, out: OutgoingRequest, res: LightMyReques
 }
 
 /**
- * The plugin cannot see the credentials mode (REFERENCE A.8): it grants per policy, and a browser
+ * The plugin cannot see the credentials mode (Fetch#cors-protocol-and-credentials): it grants per policy, and a browser
  * still refuses a credentialed request when the policy has no `credentials`.
  */
 function compare (step: string, page: PageCase, policy: PolicySpec | null, decision: { allowed: boolean }, verdict: Verdict, res: LightMyRequestResponse): void {

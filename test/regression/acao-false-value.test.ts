@@ -1,7 +1,7 @@
 // `Access-Control-Allow-Origin: false` (or another wrong value) sent for disallowed origins:
-// fastify/fastify-cors#48, #124, #127 (fixed by omitting the header); tower-rs/tower-http#194
-// (REFERENCE B.23). Fetch#http-responses: deny by omitting the CORS headers. SPEC §5: a denied request
-// gets no Access-Control-* header at all, and a denied preflight is a 403 without them.
+// fastify/fastify-cors#48, #124, #127 (fixed by omitting the header); tower-rs/tower-http#194.
+// Fetch#http-responses: deny by omitting the CORS headers. So a denied request gets no
+// Access-Control-* header at all, and a denied preflight is a 403 without them.
 import { test } from 'tap'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'
 

@@ -1,6 +1,6 @@
 // Denial of service through Access-Control-Request-Headers parsing: rs/cors#170 and
-// golang/vulndb#2883 (unbounded split), go-chi/cors#36, hono's regex split (fixed 2026-08)
-// (REFERENCE B.13). SPEC §8: bounded parsing that fails closed. The parser reads each character once
+// golang/vulndb#2883 (unbounded split), go-chi/cors#36, hono's regex split (fixed 2026-08).
+// The rule: bounded parsing that fails closed. The parser reads each character once
 // (test/fuzz/parsers.test.ts counts it); here: the limits, as a client sees them.
 import { test } from 'tap'
 import { MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH } from '../../lib/http/tokens.js'

@@ -1,6 +1,6 @@
 // Proxies (AWS API Gateway among them) split Access-Control-Request-Headers into several field lines
 // or add white space, and strict parsers then refused the preflight: rs/cors#184, cited by jub0bs/cors#7
-// and kubernetes-sigs/gateway-api#4668 (REFERENCE B.12, A.12; RFC 9110 §5.3, §5.6.1).
+// and kubernetes-sigs/gateway-api#4668 (RFC 9110 §5.3, §5.6.1; Fetch#cors-unsafe-request-header-names).
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'

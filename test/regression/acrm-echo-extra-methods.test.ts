@@ -1,5 +1,5 @@
 // Echoing Access-Control-Request-Method verbatim lets `GET, DELETE` grant extra methods:
-// google/go-safeweb PR #372 (REFERENCE B.14, A.10). SPEC §5: ACRM must be a single method token,
+// google/go-safeweb PR #372. ACRM must be a single method token (Fetch#http-new-header-syntax),
 // otherwise the preflight is denied (reason method-not-allowed) and nothing is echoed.
 import { test } from 'tap'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'

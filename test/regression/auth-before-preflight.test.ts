@@ -1,7 +1,7 @@
 // Preflights got 401/403 because authentication ran before CORS: aspnet/CORS#45,
 // auth0/node-oauth2-jwt-bearer#44; @fastify/cors PR #103 moved the preflight answer into the hook
-// (REFERENCE B.5). Preflights never carry credentials (Fetch#cors-protocol-and-credentials), so
-// SPEC §5 answers them in onRequest, before any auth hook registered after the plugin.
+// Preflights never carry credentials (Fetch#cors-protocol-and-credentials), so
+// the plugin answers them in onRequest, before any auth hook registered after the plugin.
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'

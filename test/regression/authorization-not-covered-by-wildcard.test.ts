@@ -1,7 +1,7 @@
 // `Access-Control-Allow-Headers: *` does not cover Authorization in the Fetch standard
 // (Fetch#cors-non-wildcard-request-header-name), though browsers have not enforced it yet:
-// whatwg/fetch#1919, mdn/browser-compat-data#20092, pyrates/roll#79 (REFERENCE B.10, A.11).
-// SPEC §5: Authorization is never covered by '*'; it must be listed.
+// whatwg/fetch#1919, mdn/browser-compat-data#20092, pyrates/roll#79.
+// The rule here: Authorization is never covered by '*'; it must be listed.
 import { test } from 'tap'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'
 

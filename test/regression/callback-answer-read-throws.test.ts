@@ -2,8 +2,9 @@
 // escaped the callback settling: a promise answer became an unhandled rejection that ended the
 // process (or, with a handler installed, a request that never finished), a synchronous one a 500.
 import { test } from 'tap'
-import Fastify from 'fastify'
 import corsPolicy, { type CorsDelegatorCallback, type OriginCallback } from '../../lib/index.js'
+import { loggedFastify } from '../helpers/build-app.js'
+import { watchCrashes } from '../helpers/crash-watch.js'
 
 function throwingOptions (): Record<string, unknown> {
   const options: Record<string, unknown> = { origin: 'https://a.example.com' }
@@ -20,13 +21,8 @@ const delegators = {
 
 for (const [name, delegator] of Object.entries(delegators)) {
   test(`a delegator answering options that throw when read (${name}) denies, logs, and the server keeps serving`, async (t) => {
-    const errors: string[] = []
-    const app = Fastify({ logger: { level: 'error', stream: { write: (line: string) => { errors.push((JSON.parse(line) as { msg: string }).msg) } } } })
-    t.teardown(() => app.close())
-    let rejections = 0
-    const onRejection = (): void => { rejections++ }
-    process.on('unhandledRejection', onRejection)
-    t.teardown(() => { process.off('unhandledRejection', onRejection) })
+    const { app, log } = loggedFastify(t, 'error')
+    const rejections = watchCrashes(t, ['unhandledRejection'])
     await app.register(corsPolicy, { delegator: delegator as never })
     app.put('/x', async () => 'ok')
     for (let i = 0; i < 2; i++) {
@@ -38,16 +34,14 @@ for (const [name, delegator] of Object.entries(delegators)) {
       t.equal(preflight.statusCode, 403)
     }
     await new Promise((resolve) => setImmediate(resolve))
-    t.equal(rejections, 0, 'no unhandled rejection')
-    t.equal(errors.length, 4, 'one error line per request')
-    t.match(errors[0], /^The fastify-cors-policy delegator answered invalid options for PUT \/x, so the request is denied: the options could not be read \((getter|proxy) boom\)$/)
+    t.equal(rejections.length, 0, 'no unhandled rejection')
+    t.equal(log.messages().length, 4, 'one error line per request')
+    t.match(log.messages()[0], /^The fastify-cors-policy delegator answered invalid options for PUT \/x, so the request is denied: the options could not be read \((getter|proxy) boom\)$/)
   })
 }
 
 test('an origin function answering an array that throws when read denies with origin-check-failed', async (t) => {
-  const errors: string[] = []
-  const app = Fastify({ logger: { level: 'error', stream: { write: (line: string) => { errors.push((JSON.parse(line) as { msg: string }).msg) } } } })
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'error')
   await app.register(corsPolicy, {
     origin: (_origin: string, cb: OriginCallback) => {
       setImmediate(() => { cb(null, new Proxy(['https://a.example.com'], { get (target, key) { if (key === 'length') throw new Error('length boom'); return target[key as unknown as number] } })) })
@@ -58,5 +52,5 @@ test('an origin function answering an array that throws when read denies with or
   t.equal(res.statusCode, 200)
   t.equal(res.headers['access-control-allow-origin'], undefined)
   t.match(res.json(), { allowed: false, reason: 'origin-check-failed' })
-  t.same(errors, ["fastify-cors-policy: the origin function answered a value that could not be read for origin 'https://a.example.com'; the request is denied"])
+  t.same(log.messages(), ["fastify-cors-policy: the origin function answered a value that could not be read for origin 'https://a.example.com'; the request is denied"])
 })

@@ -4,7 +4,7 @@
 // accepted, two further failures had to be ruled out: a delegator that failed (threw, rejected, never
 // answered) must deny that request without a 500 and without stopping the server, and its answer must
 // also decide preflights (a preflight answered from the static options would grant what the actual
-// request is then refused). SPEC §2: `delegator` as @fastify/cors, each returned options object
+// request is then refused). Now `delegator` works as in @fastify/cors, each returned options object
 // validated and compiled once; invalid ones and failures deny with a coded error logged.
 import { test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'

@@ -1,10 +1,10 @@
 // Duplicate Access-Control-Allow-Origin ("contains multiple values") when two layers both add CORS:
-// cyu/rack-cors#162, decred/dcrwebapi#8 (REFERENCE B.15). Fetch#cors-check combines several field
+// cyu/rack-cors#162, decred/dcrwebapi#8. Fetch#cors-check combines several field
 // lines into one value, which never equals the origin, so the browser blocks.
 //
 // Behaviour: on a route the plugin manages, it owns the Access-Control-* response headers. An
 // allowed origin gets exactly one Access-Control-Allow-Origin line, the plugin's, replacing any value
-// a handler set; a denied origin gets none, the handler's included (SPEC §5). A route that writes
+// a handler set; a denied origin gets none, the handler's included (Fetch#http-responses). A route that writes
 // its own CORS headers opts out with `config: { cors: false }`, and then the plugin adds nothing.
 import { test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'

@@ -1,6 +1,6 @@
 // CORS headers lost on error responses, so the browser hides the real error from the page:
-// koajs/cors#21, koajs/koa#411 (keepHeadersOnError) (REFERENCE B.9). Fetch#http-responses: an actual
-// CORS response may have any status; SPEC §5 finalises the headers in onSend, for every reply.
+// koajs/cors#21, koajs/koa#411 (keepHeadersOnError). Fetch#http-responses: an actual
+// CORS response may have any status; the plugin finalises the headers in onSend, for every reply.
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, corsHeadersOf } from '../helpers/build-app.js'

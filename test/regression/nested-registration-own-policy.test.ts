@@ -2,7 +2,7 @@
 // child.register(corsPolicy, …) }, { prefix: '/admin' })`) used to fail start-up with
 // FST_CORS_ALREADY_REGISTERED, because the child inherited the parent's registration: a per-prefix
 // policy (an admin area with credentials for another origin) meant repeating config.cors on every
-// route, and a 404 under the prefix could only get the parent's policy. SPEC §1: a registration in a
+// route, and a 404 under the prefix could only get the parent's policy. Now a registration in a
 // child scope gives that scope and its prefix its own policy over the parent's (actual requests,
 // preflights, 404s); registering twice in one scope is still refused.
 import { test } from 'tap'

@@ -1,7 +1,7 @@
 // Requests to allow the `null` origin (file: pages, sandboxed iframes, Android share):
-// gin-contrib/cors#62, cyu/rack-cors PR #134 (REFERENCE B.17, A.22). Fetch#serializing-a-request-origin:
+// gin-contrib/cors#62, cyu/rack-cors PR #134. Fetch#serializing-a-request-origin:
 // `null` is sent by sandboxed documents, data: and file: URLs and after cross-origin redirects, so
-// allowing it allows anyone. SPEC §3: matched only when listed literally; never with credentials.
+// allowing it allows anyone. The rule: matched only when listed literally; never with credentials.
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'

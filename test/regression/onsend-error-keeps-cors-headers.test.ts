@@ -2,8 +2,8 @@
 // turned the response into a 500 that went out without Access-Control-Allow-Origin and without
 // Vary: Origin, because the CORS headers were only written by the plugin's own onSend hook, which
 // never ran after the earlier one failed: the page saw an opaque CORS error instead of the 500.
-// SPEC §5: the headers of an allowed actual request are on the reply from the deciding hook on (any
-// status, 5xx included); a denied origin never gets an Access-Control-* header.
+// Now the headers of an allowed actual request are on the reply from the deciding hook on (any
+// status, 5xx included: Fetch#http-responses); a denied origin never gets an Access-Control-* header.
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, corsHeadersOf, LOG_LEVEL } from '../helpers/build-app.js'

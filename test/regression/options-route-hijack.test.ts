@@ -1,6 +1,7 @@
 // Every OPTIONS treated as a preflight, hijacking the application's own OPTIONS routes:
-// fastify/fastify-cors#88, which led to strictPreflight (PR #96) (REFERENCE B.6). Fetch#http-requests:
-// only OPTIONS with Origin and Access-Control-Request-Method is a preflight (SPEC §5).
+// fastify/fastify-cors#88, which led to strictPreflight (PR #96). Fetch#http-requests:
+// only OPTIONS with Origin and Access-Control-Request-Method is a preflight; any other OPTIONS
+// belongs to the application.
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'

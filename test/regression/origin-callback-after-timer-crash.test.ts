@@ -1,35 +1,23 @@
 // An origin function in @fastify/cors's callback style that answers after an asynchronous lookup
 // (`setTimeout(() => cb(null, allowed))`, a database or cache call) used to throw from inside the
 // timer, outside any request's try/catch, and the uncaught exception exited the Node process: one
-// tenant lookup took the whole server down. SPEC §3 (callbacks answer through `cb(err, allow)`) and
-// §8 (no user callback can crash the process; a late, doubled or failed answer denies that request
+// tenant lookup took the whole server down. The rules: callbacks answer through `cb(err, allow)`,
+// and no user callback can crash the process (a late, doubled or failed answer denies that request
 // and the server keeps serving).
 import { test } from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { OriginCallback } from '../../lib/index.js'
 import { buildApp, corsHeadersOf, LOG_LEVEL, preflightHeaders } from '../helpers/build-app.js'
+import { watchCrashes } from '../helpers/crash-watch.js'
 
 const TENANT = 'https://tenant.example.net'
 const OTHER = 'https://other.example.org'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Records every uncaught exception and unhandled rejection while the test runs. */
-function watchProcess (t: { teardown: (fn: () => void) => void }): unknown[] {
-  const caught: unknown[] = []
-  const onError = (error: unknown): void => { caught.push(error) }
-  process.on('uncaughtException', onError)
-  process.on('unhandledRejection', onError)
-  t.teardown(() => {
-    process.off('uncaughtException', onError)
-    process.off('unhandledRejection', onError)
-  })
-  return caught
-}
-
 test('cb(null, allow) from a timer answers the request; nothing escapes to the process', async (t) => {
-  const caught = watchProcess(t)
+  const caught = watchCrashes(t)
   const { app, decisions, logs } = await buildApp(t, {
     logLevel: 'warn',
     cors: { credentials: true, origin: (origin: string, cb: OriginCallback) => { setTimeout(() => { cb(null, origin === TENANT) }, 10) } }
@@ -55,7 +43,7 @@ test('cb(null, allow) from a timer answers the request; nothing escapes to the p
 })
 
 test('cb(err) from a timer denies; nothing escapes to the process', async (t) => {
-  const caught = watchProcess(t)
+  const caught = watchCrashes(t)
   const { app, lastDecision, logs } = await buildApp(t, {
     logLevel: 'error',
     cors: { origin: (_origin: string, cb: OriginCallback) => { setTimeout(() => { cb(new Error('tenant store timed out')) }, 10) } }
@@ -75,7 +63,7 @@ test('cb(err) from a timer denies; nothing escapes to the process', async (t) =>
 })
 
 test('a timer callback after the reply was sent (after originCheckTimeout), or twice, never crashes', async (t) => {
-  const caught = watchProcess(t)
+  const caught = watchCrashes(t)
   const { app, decisions, logs } = await buildApp(t, {
     logLevel: 'error',
     cors: {

@@ -2,12 +2,13 @@
 // value, as `return cb(null, true) || true` style code does) used to be trusted on its first answer
 // when both came synchronously, and when the second came later (a retry timer, a cache refresh) the
 // second answer ran the request's continuation again: a second reply attempt
-// (FST_ERR_REP_ALREADY_SENT) or an exception thrown from a timer. SPEC §8: a function that calls back
+// (FST_ERR_REP_ALREADY_SENT) or an exception thrown from a timer. Now a function that calls back
 // twice denies (two synchronous answers: which one was meant is unknowable); an answer after the first
 // is ignored with one error-level line; never a crash, never two replies.
 import { test } from 'tap'
 import type { OriginCallback } from '../../lib/index.js'
 import { buildApp, corsHeadersOf, LOG_LEVEL, preflightHeaders, type LogLine } from '../helpers/build-app.js'
+import { watchCrashes } from '../helpers/crash-watch.js'
 
 const TENANT = 'https://tenant.example.net'
 
@@ -15,18 +16,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 function atLeastWarn (logs: LogLine[]): Array<[number, string]> {
   return logs.filter((line) => line.level >= LOG_LEVEL.warn).map((line) => [line.level, line.msg])
-}
-
-function watchProcess (t: { teardown: (fn: () => void) => void }): unknown[] {
-  const caught: unknown[] = []
-  const onError = (error: unknown): void => { caught.push(error) }
-  process.on('uncaughtException', onError)
-  process.on('unhandledRejection', onError)
-  t.teardown(() => {
-    process.off('uncaughtException', onError)
-    process.off('unhandledRejection', onError)
-  })
-  return caught
 }
 
 const synchronousDoubles: Record<string, (origin: string, cb: OriginCallback) => unknown> = {
@@ -39,7 +28,7 @@ const synchronousDoubles: Record<string, (origin: string, cb: OriginCallback) =>
 
 for (const [name, origin] of Object.entries(synchronousDoubles)) {
   test(`two synchronous answers (${name}) deny with origin-check-failed and one error line`, async (t) => {
-    const caught = watchProcess(t)
+    const caught = watchCrashes(t)
     const { app, decisions, logs, handlerCalls } = await buildApp(t, { logLevel: 'warn', cors: { origin: origin as (origin: string, cb: OriginCallback) => void } })
     t.equal(handlerCalls, 0)
     const res = await app.inject({ method: 'GET', url: '/items', headers: { origin: TENANT } })
@@ -58,7 +47,7 @@ for (const [name, origin] of Object.entries(synchronousDoubles)) {
 }
 
 test('a late second answer: the first stands, one error line, no crash, no second reply', async (t) => {
-  const caught = watchProcess(t)
+  const caught = watchCrashes(t)
   let handlerRuns = 0
   const { app, decisions, logs } = await buildApp(t, {
     logLevel: 'warn',
@@ -95,7 +84,7 @@ test('a late second answer: the first stands, one error line, no crash, no secon
 })
 
 test('a promise resolving and a callback: the first of the two stands, the other is reported once', async (t) => {
-  const caught = watchProcess(t)
+  const caught = watchCrashes(t)
   const { app, logs, decisions } = await buildApp(t, {
     logLevel: 'warn',
     cors: {

@@ -1,6 +1,6 @@
 // Rejecting an origin through the callback's error gave a 500 instead of a quiet denial, which also
-// broke curl and same-origin callers: expressjs/cors#92, #117, PR #175, #241 (REFERENCE B.4).
-// SPEC §3: a throw, a rejection or a check that outlives originCheckTimeout denies (reason
+// broke curl and same-origin callers: expressjs/cors#92, #117, PR #175, #241.
+// The rule: a throw, a rejection or a check that outlives originCheckTimeout denies (reason
 // origin-check-failed, logged at error level); it never turns a request into a 500.
 import { test } from 'tap'
 import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'

@@ -1,27 +1,20 @@
 // The origin function used to be called as a plain function, so `this` was undefined: an origin
 // function written for @fastify/cors (`function (origin, cb) { this.tenants.lookup(origin, cb) }`,
 // reading a decorator of the instance) threw a TypeError on every request, and every cross-origin
-// request was denied (origin-check-failed). SPEC §3: the function is called with `this` = the Fastify
+// request was denied (origin-check-failed). Now the function is called with `this` = the Fastify
 // instance the plugin was registered in, as @fastify/cors does (`origin.call(fastify, origin, cb, request)`).
 import { test } from 'tap'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import corsPolicy, { type OriginCallback } from '../../lib/index.js'
-import { corsHeadersOf, LOG_LEVEL, preflightHeaders, type LogLine } from '../helpers/build-app.js'
+import { corsHeadersOf, loggedFastify, preflightHeaders } from '../helpers/build-app.js'
 
 const TENANT = 'https://tenant.example.net'
 const OTHER = 'https://other.example.org'
 
 interface WithTenants { tenants: { has: (origin: string) => boolean } }
 
-function loggedApp (): { app: FastifyInstance, logs: LogLine[] } {
-  const logs: LogLine[] = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { logs.push(JSON.parse(line) as LogLine) } } } })
-  return { app, logs }
-}
-
 test('registered at the root: `this` is the root instance and its decorators are readable', async (t) => {
-  const { app, logs } = loggedApp()
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'warn')
   app.decorate('tenants', new Set([TENANT]))
   const thisValues: unknown[] = []
   const decisions: Array<[string, boolean, string] | null> = []
@@ -52,12 +45,11 @@ test('registered at the root: `this` is the root instance and its decorators are
   t.same(decisions, [['allowed', true, 'false'], ['origin-not-allowed', false, 'false'], ['allowed', true, 'true']])
   t.equal(thisValues.length, 3)
   t.ok(thisValues.every((value) => value === app), 'this === app every time')
-  t.same(logs.filter((line) => line.level >= LOG_LEVEL.warn), [], 'no origin-check-failed error line')
+  t.same(log.atLeast('warn'), [], 'no origin-check-failed error line')
 })
 
 test('registered in a child scope: `this` is that child, with the child\'s own decorator', async (t) => {
-  const { app, logs } = loggedApp()
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'warn')
   let child: FastifyInstance | undefined
   const thisValues: unknown[] = []
   app.register(async (scope) => {
@@ -83,5 +75,5 @@ test('registered in a child scope: `this` is that child, with the child\'s own d
   t.equal(preflight.headers['access-control-allow-origin'], TENANT)
   t.equal(thisValues.length, 3)
   t.ok(thisValues.every((value) => value === child), 'this === the child instance')
-  t.same(logs.filter((line) => line.level >= LOG_LEVEL.warn), [])
+  t.same(log.atLeast('warn'), [])
 })

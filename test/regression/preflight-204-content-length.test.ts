@@ -1,7 +1,7 @@
 // 204 versus 200 for preflights: old Safari hangs on a body-less 204 without `Content-Length: 0`,
 // and some clients only accept 200: expressjs/cors#120 and PR #121, nelmio/NelmioCorsBundle#94,
-// mdn/content PR #24373 (REFERENCE B.22). SPEC §2, §5: optionsSuccessStatus (default 204) and an
-// explicit Content-Length: 0, checked here on the wire.
+// mdn/content PR #24373. The rule: optionsSuccessStatus (default 204, any ok status 200..299 per
+// Fetch#ok-status) and an explicit Content-Length: 0, checked here on the wire.
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'

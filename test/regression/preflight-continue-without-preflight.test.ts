@@ -2,12 +2,11 @@
 // used to be a registration error (FST_CORS_INVALID_OPTIONS "/preflightContinue has no effect when
 // preflight is false"), so apps migrating from @fastify/cors did not start; worse, a route setting
 // `config.cors: { preflight: false }` under a plugin registered with `preflightContinue: true` failed
-// start-up for a value it merely inherited. SPEC §2: contradictory but harmless combinations start,
+// start-up for a value it merely inherited. Now contradictory but harmless combinations start,
 // with at most a warning; a value a route inherits never makes that route's config invalid.
 import { test } from 'tap'
-import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'
-import { buildApp, corsHeadersOf, LOG_LEVEL, preflightHeaders } from '../helpers/build-app.js'
+import { buildApp, corsHeadersOf, LOG_LEVEL, loggedFastify, preflightHeaders } from '../helpers/build-app.js'
 
 const APP = 'https://app.example.com'
 const WARNING = 'fastify-cors-policy: preflightContinue has no effect when preflight is false: the application answers its own preflights'
@@ -49,13 +48,11 @@ test('a route with config.cors { preflight: false } under a plugin with prefligh
 })
 
 test('a route setting both itself gets the warning naming the route, and starts', async (t) => {
-  const logs: Array<{ level: number, msg: string }> = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { logs.push(JSON.parse(line) as { level: number, msg: string }) } } } })
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'warn')
   await app.register(corsPolicy, { origin: [APP] })
   app.put('/both', { config: { cors: { preflight: false, preflightContinue: true } } }, async () => 'both')
   await t.resolves(async () => { await app.ready() })
-  t.same(logs.filter((line) => line.level >= LOG_LEVEL.warn).map((line) => line.msg), [
+  t.same(log.atLeast('warn').map((line) => line.msg), [
     'fastify-cors-policy: route PUT /both: preflightContinue has no effect when preflight is false: the application answers its own preflights'
   ])
 })

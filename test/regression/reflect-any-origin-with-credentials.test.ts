@@ -1,7 +1,8 @@
 // Wanting `*` with cookies, and libraries that "help" by reflecting any Origin with credentials:
-// rs/cors#55, koajs/cors GHSA-qxrj-hx23-xp82, honojs/hono PR #4813 and its reverting security fix
-// (REFERENCE B.1). Reflecting any origin with credentials lets every website read a user's
-// authenticated responses, so it is refused unless explicitly and loudly opted into (SPEC §2, §3).
+// rs/cors#55, koajs/cors GHSA-qxrj-hx23-xp82, honojs/hono PR #4813 and its reverting security fix.
+// Reflecting any origin with credentials lets every website read a user's authenticated responses
+// (Fetch#cors-protocol-and-credentials), so it is refused unless explicitly and loudly opted into
+// (`dangerouslyAllowAnyOriginWithCredentials`).
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'

@@ -7,7 +7,7 @@
 import { test, type Test } from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import corsPolicy from '../../lib/index.js'
-import { corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'
+import { corsHeadersOf, loggedFastify, preflightHeaders } from '../helpers/build-app.js'
 import { CachingPage, allowedHeadersOf, allowedMethodsOf } from '../helpers/page-fetch.js'
 
 const FRONT = 'https://app.example.com'
@@ -93,7 +93,7 @@ test('an invalid config.cors declared after a non-awaited register still fails s
   await t.rejects(async () => { await app.ready() }, { code: 'FST_CORS_INVALID_ROUTE_CONFIG', message: /PUT \/items\/:id/ })
 })
 
-test("an invalid config.cors (a trailing slash) after a non-awaited register fails start-up", async (t) => {
+test('an invalid config.cors (a trailing slash) after a non-awaited register fails start-up', async (t) => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.register(corsPolicy, { origin: [FRONT], credentials: true })
@@ -102,13 +102,11 @@ test("an invalid config.cors (a trailing slash) after a non-awaited register fai
 })
 
 test("config.cors origin '*' under an inherited credentials: true starts: the inherited value yields, with a warning", async (t) => {
-  const warnings: string[] = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { warnings.push((JSON.parse(line) as { msg: string }).msg) } } } })
-  t.teardown(() => app.close())
+  const { app, log } = loggedFastify(t, 'warn')
   app.register(corsPolicy, { origin: [FRONT], credentials: true })
   app.delete('/things/:id', { config: { cors: { origin: '*' } } }, async () => ({}))
   await app.ready()
-  t.same(warnings, ["fastify-cors-policy: route DELETE /things/:id: the inherited credentials: true does not apply here, because it conflicts with this route's own options"])
+  t.same(log.messages(), ["fastify-cors-policy: route DELETE /things/:id: the inherited credentials: true does not apply here, because it conflicts with this route's own options"])
   const res = await app.inject({ method: 'DELETE', url: '/things/1', headers: { origin: PARTNER } })
   t.equal(res.headers['access-control-allow-origin'], '*')
   t.equal(res.headers['access-control-allow-credentials'], undefined)

@@ -2,7 +2,7 @@
 // `reply.raw.writeHead(200, reply.getHeaders())`) used to go out without Access-Control-Allow-Origin
 // and without Vary: Origin, because the CORS headers were only added in onSend, which a hijacked reply
 // never runs: the browser's EventSource/fetch failed with a CORS error although the origin was
-// allowed. SPEC §5: the headers of an allowed actual request are on the reply from the deciding hook
+// allowed. Now the headers of an allowed actual request are on the reply from the deciding hook
 // on, so writeHead(…, reply.getHeaders()) carries them. Checked over a real loopback socket with
 // fetch, not inject.
 import { test } from 'tap'

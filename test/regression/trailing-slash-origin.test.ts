@@ -1,7 +1,7 @@
 // A trailing slash or a path in the configured origin silently never matched: keycloak/keycloak#25522,
 // discourse/discourse PR #10996; the opposite bug, any Origin ending in `/` accepted: ktorio/ktor
-// PR #4163 (REFERENCE B.16). Fetch#origin-header: an Origin is scheme://host[:port], nothing more;
-// SPEC §3: such configuration is a registration error with the corrected value.
+// PR #4163. Fetch#origin-header: an Origin is scheme://host[:port], nothing more;
+// so such configuration is a registration error with the corrected value.
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'

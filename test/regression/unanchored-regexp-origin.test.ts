@@ -1,7 +1,7 @@
 // Unanchored or half-anchored RegExp origins are bypassed: expressjs/cors#408 and PR #412 (the
 // README's own example matched evil-example.com), sanic-cors PR #68 (CVE-2026-37737, re.match
-// anchors only the start), quarkusio/quarkus#34718, gotify/server#1052 (REFERENCE B.3).
-// SPEC §3: a RegExp must be anchored ^…$ on every alternative; its lastIndex is never relied on.
+// anchors only the start), quarkusio/quarkus#34718, gotify/server#1052.
+// The rule: a RegExp must be anchored ^…$ on every alternative; its lastIndex is never relied on.
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'

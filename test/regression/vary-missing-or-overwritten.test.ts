@@ -1,7 +1,8 @@
 // Vary done wrong: a missing `Vary: Origin` poisons shared caches (rs/cors#10, expressjs/cors PR #428
 // for #330); an unconditional Vary defeats CDNs (koajs/cors#47); Vary overwritten or mis-set
 // (honojs/hono#2932, #4471, #5159); hono copied the request's Vary into the response (fix
-// d9b8b4b7) (REFERENCE B.8). Fetch#cors-protocol-and-http-caches; SPEC §5.
+// d9b8b4b7). Fetch#cors-protocol-and-http-caches: `Vary: Origin` on every response whose ACAO
+// depends on the request, merged into the handler's own Vary; none for a static ACAO.
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, preflightHeaders } from '../helpers/build-app.js'

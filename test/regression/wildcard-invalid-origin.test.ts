@@ -2,7 +2,7 @@
 // `https://EVIL` with an upper-case host, two Origin header lines joined by Node into one value) used
 // to be refused as invalid-origin: the response went out without any Access-Control-Allow-Origin,
 // so a shared cache could store that CORS-less variant and serve it to every browser (no Vary, since
-// a '*' policy does not vary by Origin). SPEC §3: '*' (alone or as ['*']) answers ACAO * whatever the
+// a '*' policy does not vary by Origin). Now '*' (alone or as ['*']) answers ACAO * whatever the
 // Origin header holds (nothing is reflected, so it is safe), reason 'allowed'.
 import { test } from 'tap'
 import { request as httpRequest } from 'node:http'

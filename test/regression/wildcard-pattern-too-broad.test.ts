@@ -1,5 +1,5 @@
 // Wildcard patterns that allow almost anything (`h*`, `*.com`), especially with credentials:
-// rs/cors#197, PR #216 (REFERENCE B.2). SPEC §3: only a leading `*.` label of a registrable domain
+// rs/cors#197, PR #216. The rule: only a leading `*.` label of a registrable domain
 // and a `:*` port; `*.example.com` means one or more labels, never the apex.
 import { test } from 'tap'
 import Fastify from 'fastify'

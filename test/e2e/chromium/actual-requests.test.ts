@@ -116,7 +116,9 @@ chromiumSuite('test/browser/actual-requests.test.ts', 'in Chromium: actual reque
     t.match(serverError, { ok: true, status: 500, body: /"message":"kaboom"/ })
     const unauthorized = await page.probe({ url: `${api.origin}/private/report` })
     t.same(unauthorized, {
-      ok: true, status: 401, body: '{"error":"Unauthorized"}',
+      ok: true,
+      status: 401,
+      body: '{"error":"Unauthorized"}',
       headers: { 'content-length': '24', 'content-type': 'application/json; charset=utf-8' }
     })
     // Authorization makes the GET preflighted; the preflight carries no credentials and must not meet the auth hook.

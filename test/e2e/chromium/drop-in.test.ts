@@ -459,4 +459,3 @@ chromiumSuite('test/browser/drop-in.test.ts', 'in Chromium: a drop-in for @fasti
     }
   })
 }, { pageServers: true })
-

@@ -131,7 +131,7 @@ chromiumSuite('test/browser/preflight.test.ts', 'in Chromium: preflights', async
 
     t.match(await page.probe({ url, ...jsonPut({}) }), { ok: true, status: 200, body: '{"written":true}' })
     t.match(await page.probe({ url, method: 'DELETE' }), { ok: true, status: 200, body: '{"deleted":true}' })
-    // No PATCH route: the preflight passes so the page can read the 404 the actual request gets (SPEC §5).
+    // No PATCH route: the preflight passes so the page can read the 404 the actual request gets.
     t.match(await page.probe({ url, method: 'PATCH' }), { ok: true, status: 404 })
     const preflights = api.recorder.preflights('/things/1')
     t.same(preflights.map((p) => [p.headers['access-control-request-method'], p.cors?.allowed, p.cors?.reason]), [

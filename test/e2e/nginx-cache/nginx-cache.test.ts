@@ -1,5 +1,5 @@
 /**
- * A shared HTTP cache in front of the API (REFERENCE B.8, rs/cors#10, expressjs/cors#330): nginx
+ * A shared HTTP cache in front of the API (rs/cors#10, expressjs/cors#330): nginx
  * caches `Cache-Control: public` responses, and only the `Vary: Origin` the plugin sends keeps one
  * origin's Access-Control-Allow-Origin away from another origin, and a response fetched without
  * Origin away from cross-origin pages (Fetch#cors-protocol-and-http-caches).

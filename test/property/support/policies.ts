@@ -11,7 +11,7 @@ export const ORIGIN_FUNCTIONS = {
   /** https tenants under fn.example */
   tenant: (origin: string): boolean => origin.startsWith('https://') && origin.endsWith('.fn.example'),
   tenantAsync: async (origin: string): Promise<boolean> => origin.startsWith('https://') && origin.endsWith('.fn.example'),
-  /** throws for anything mentioning evil (SPEC §3: a throw denies, never a 500) */
+  /** throws for anything mentioning evil (a throw denies, never a 500: expressjs/cors#92) */
   throwsOnEvil: (origin: string): boolean => {
     if (origin.includes('evil')) throw new TypeError(`refusing ${origin}`)
     return origin.endsWith('.fn.example')
@@ -20,7 +20,7 @@ export const ORIGIN_FUNCTIONS = {
     if (origin.includes('evil')) throw new TypeError(`refusing ${origin}`)
     return origin.endsWith('.fn.example')
   },
-  /** answers 'null' too: a function's answer stands (SPEC §3) */
+  /** answers 'null' too: a function's answer stands */
   tenantOrNull: (origin: string): boolean => origin === 'null' || origin.endsWith('.fn.example'),
   /** a non-boolean truthy answer is not an allow */
   truthyString: (origin: string): boolean => (origin.endsWith('.fn.example') ? 'yes' : '') as unknown as boolean
@@ -132,7 +132,7 @@ export function toOptions (spec: PolicySpec): FastifyCorsRouteOptions {
   return options as FastifyCorsRouteOptions
 }
 
-/** The options a route ends up with: its override merged over the plugin's (SPEC §7). */
+/** The options a route ends up with: its override merged over the plugin's. */
 export function mergeSpecs (plugin: PolicySpec, override: PolicySpec): PolicySpec {
   const merged = { ...plugin }
   for (const key of Object.keys(override) as Array<keyof PolicySpec>) {

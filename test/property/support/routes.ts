@@ -1,6 +1,6 @@
 /**
  * The routes every property-test app serves, and which policy each (method, path) runs under, as
- * the plugin must pick it: the route the actual request hits, selected by method (SPEC §5, §7).
+ * the plugin must pick it: the route the actual request hits, selected by method, with its own config.cors.
  */
 import type { FastifyInstance } from 'fastify'
 import { mergeSpecs, toOptions, type AppSpec, type PolicySpec } from './policies.js'
@@ -32,7 +32,7 @@ export function addRoutes (app: FastifyInstance, spec: AppSpec): void {
         handler: async (_request, reply) => {
           reply.header('cache-control', 'no-store')
           if (method === 'DELETE' && route.path === '/r/items/:id') {
-            // an error status: CORS headers must still be there (SPEC §5, koajs/cors#21)
+            // an error status: CORS headers must still be there (Fetch#http-responses, koajs/cors#21)
             throw Object.assign(new Error('conflict'), { statusCode: 409 })
           }
           return `${method} ${route.path}`
