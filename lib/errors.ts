@@ -1,17 +1,35 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 import { formatProblems, type OptionProblem } from './policy/options.js'
 
-/** Schema or semantic problems in the plugin options; the message lists every problem found. */
-export const CorsInvalidOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_OPTIONS', statusCode: 500 }, [detail: string]> = createError<'FST_CORS_INVALID_OPTIONS', 500, [detail: string]>(
-  'FST_CORS_INVALID_OPTIONS', 'Invalid fastify-cors-policy options: %s', 500, TypeError)
+/** The problems an options error carries, one per problem its message lists (none on an error built by hand). */
+export interface CorsOptionProblems {
+  problems: readonly OptionProblem[]
+}
 
-/** Options that a browser would accept but that expose users (e.g. `'*'` with credentials). */
-export const CorsUnsafeOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_UNSAFE_OPTIONS', statusCode: 500 }, [detail: string]> = createError<'FST_CORS_UNSAFE_OPTIONS', 500, [detail: string]>(
-  'FST_CORS_UNSAFE_OPTIONS', 'Unsafe fastify-cors-policy options: %s', 500, TypeError)
+/** Schema or semantic problems in the plugin options; the message lists every problem found, `problems` holds them. */
+export const CorsInvalidOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_OPTIONS', statusCode: 500 } & CorsOptionProblems, [detail: string]> =
+  createError<'FST_CORS_INVALID_OPTIONS', 500, [detail: string]>('FST_CORS_INVALID_OPTIONS', 'Invalid fastify-cors-policy options: %s', 500, TypeError) as
+    FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_OPTIONS', statusCode: 500 } & CorsOptionProblems, [detail: string]>
 
-/** A route's `config.cors` is neither `false` nor a valid options object. */
-export const CorsInvalidRouteConfigError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_ROUTE_CONFIG', statusCode: 500 }, [route: string, detail: string]> = createError<'FST_CORS_INVALID_ROUTE_CONFIG', 500, [route: string, detail: string]>(
-  'FST_CORS_INVALID_ROUTE_CONFIG', 'Invalid config.cors on route %s: %s', 500, TypeError)
+/** Options that a browser would accept but that expose users (e.g. `'*'` with credentials); `problems` holds them. */
+export const CorsUnsafeOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_UNSAFE_OPTIONS', statusCode: 500 } & CorsOptionProblems, [detail: string]> =
+  createError<'FST_CORS_UNSAFE_OPTIONS', 500, [detail: string]>('FST_CORS_UNSAFE_OPTIONS', 'Unsafe fastify-cors-policy options: %s', 500, TypeError) as
+    FastifyErrorConstructor<{ code: 'FST_CORS_UNSAFE_OPTIONS', statusCode: 500 } & CorsOptionProblems, [detail: string]>
+
+/**
+ * A route's `config.cors` is neither `false` nor a valid options object. `route` names the route
+ * ("PUT /items/:id") and `problems` holds the problems, with paths inside its `config.cors`.
+ */
+export const CorsInvalidRouteConfigError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_ROUTE_CONFIG', statusCode: 500, route: string } & CorsOptionProblems, [route: string, detail: string]> =
+  createError<'FST_CORS_INVALID_ROUTE_CONFIG', 500, [route: string, detail: string]>('FST_CORS_INVALID_ROUTE_CONFIG', 'Invalid config.cors on route %s: %s', 500, TypeError) as
+    FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_ROUTE_CONFIG', statusCode: 500, route: string } & CorsOptionProblems, [route: string, detail: string]>
+
+// defaults for errors built by hand (the plugin's own set both on the instance), so the types hold
+const NO_PROBLEMS: readonly OptionProblem[] = Object.freeze([])
+CorsInvalidOptionsError.prototype.problems = NO_PROBLEMS
+CorsUnsafeOptionsError.prototype.problems = NO_PROBLEMS
+CorsInvalidRouteConfigError.prototype.problems = NO_PROBLEMS
+CorsInvalidRouteConfigError.prototype.route = ''
 
 /** A route carrying `config.cors` that was not among the routes compiled when the app became ready: refused, never served with another policy. */
 export const CorsRouteNotCompiledError: FastifyErrorConstructor<{ code: 'FST_CORS_ROUTE_NOT_COMPILED', statusCode: 500 }, [route: string]> = createError<'FST_CORS_ROUTE_NOT_COMPILED', 500, [route: string]>(
@@ -38,8 +56,20 @@ export const CorsInvalidDelegatedOptionsError: FastifyErrorConstructor<{ code: '
  * browser would accept, invalid otherwise. `problems` lists them, so an application can report a
  * tenant's bad configuration without parsing the message.
  */
-export function optionsError (problems: readonly OptionProblem[]): Error & { problems: readonly OptionProblem[] } {
+export function optionsError (problems: readonly OptionProblem[]): InstanceType<typeof CorsInvalidOptionsError> | InstanceType<typeof CorsUnsafeOptionsError> {
   const detail = formatProblems(problems)
   const error = problems.every((p) => p.unsafe) ? new CorsUnsafeOptionsError(detail) : new CorsInvalidOptionsError(detail)
-  return Object.assign(error, { problems })
+  error.problems = problems
+  return error
+}
+
+/**
+ * The error a route's invalid `config.cors` fails start-up with: `detail` is the message's text
+ * (the problems, formatted, unless the route's value is not an options object at all).
+ */
+export function routeConfigError (route: string, problems: readonly OptionProblem[], detail: string = formatProblems(problems)): InstanceType<typeof CorsInvalidRouteConfigError> {
+  const error = new CorsInvalidRouteConfigError(route, detail)
+  error.route = route
+  error.problems = problems
+  return error
 }

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
 import corsPolicy, {
-  CorsOptionsSchema, CorsInvalidOptionsError, CorsInvalidRouteConfigError, fastifyCorsPolicy,
-  type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions,
+  CorsOptionsSchema, CorsInvalidOptionsError, CorsInvalidRouteConfigError, CorsUnsafeOptionsError, fastifyCorsPolicy, validateCorsOptions,
+  type OptionProblem, type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions,
   type OriginFunction, type AsyncOriginFunction, type FastifyCorsOptionsDelegate, type FastifyCorsOptionsDelegatePromise,
   type FastifyPluginOptionsDelegate, type CorsDelegatorCallback
 } from 'fastify-cors-policy'
@@ -79,3 +79,36 @@ const error = new CorsInvalidOptionsError('detail')
 expectType<'FST_CORS_INVALID_OPTIONS'>(error.code)
 expectType<500>(error.statusCode)
 expectType<'FST_CORS_INVALID_ROUTE_CONFIG'>(new CorsInvalidRouteConfigError('GET /', 'x').code)
+
+// option errors carry their problems as data, typed once the caught error is narrowed
+async function registerTenant (options: unknown): Promise<void> {
+  const tenant = Fastify()
+  try {
+    await tenant.register(corsPolicy, options as FastifyCorsOptions)
+  } catch (err) {
+    expectType<unknown>(err)
+    if (err instanceof CorsInvalidOptionsError || err instanceof CorsUnsafeOptionsError) {
+      expectType<'FST_CORS_INVALID_OPTIONS' | 'FST_CORS_UNSAFE_OPTIONS'>(err.code)
+      expectType<readonly OptionProblem[]>(err.problems)
+      expectType<string | undefined>(err.problems[0]?.fix)
+      for (const problem of err.problems) {
+        expectType<string>(problem.path)
+        expectType<unknown>(problem.value)
+        expectType<string>(problem.message)
+        expectType<string>(problem.fix)
+        expectType<boolean>(problem.unsafe)
+      }
+      expectError(err.problems.push({ path: '', value: 1, message: 'm', fix: 'f', unsafe: false }))
+      if (err.code === 'FST_CORS_UNSAFE_OPTIONS') expectType<string[]>(err.problems.map((problem) => problem.fix))
+    }
+    if (err instanceof CorsInvalidRouteConfigError) {
+      expectType<string>(err.route)
+      expectType<string[]>(err.problems.map((problem) => problem.fix))
+    }
+  }
+}
+expectType<(options: unknown) => Promise<void>>(registerTenant)
+expectType<OptionProblem[]>(validateCorsOptions({ origin: 'https://a.com/' }))
+expectType<string[]>(validateCorsOptions({}).map((problem) => problem.fix))
+expectType<readonly OptionProblem[]>(new CorsInvalidOptionsError('detail').problems)
+expectType<string>(new CorsInvalidRouteConfigError('GET /', 'x').route)

@@ -6,10 +6,16 @@ import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
 } from '../http/tokens.js'
 
-/** One configuration problem: where it is (a JSON pointer), what is wrong and how to fix it. */
+/** One configuration problem: where it is (a JSON pointer), the value there, what is wrong and how to fix it. */
 export interface OptionProblem {
+  /** JSON pointer into the options (`''` for the options themselves), e.g. `/origin/2` */
   path: string
+  /** the offending value: the one at `path`, or the item of a list the message names (e.g. `'TRACE'` of `/methods`) */
+  value: unknown
+  /** what is wrong and what to do, as the error message prints it after the path */
   message: string
+  /** what to do, in one sentence (part of `message` when the message says it) */
+  fix: string
   /** true for foot-guns a browser would accept; false for values that cannot work */
   unsafe: boolean
 }
@@ -115,11 +121,50 @@ function splitList (value: string | string[]): string[] {
   return items.map((item) => item.trim()).filter((item) => item.length > 0)
 }
 
-export interface Collector { problems: OptionProblem[], add: (path: string, message: string, unsafe?: boolean) => void }
+/** The value at a JSON pointer in `root`, through own properties only; undefined when there is none. */
+export function valueAt (root: unknown, path: string): unknown {
+  let value = root
+  for (const token of path === '' ? [] : path.slice(1).split('/')) {
+    const key = token.replace(/~1/g, '/').replace(/~0/g, '~')
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
 
-export function collector (): Collector {
+/** How to fix a problem; `value` when the offending value is not the one at the path (e.g. an item of a list). */
+export interface ProblemDetails { fix: string, unsafe?: boolean, value?: unknown }
+
+export interface Collector { problems: OptionProblem[], add: (path: string, message: string, details: ProblemDetails) => void }
+
+/** Collects the problems of `input`; a problem's value is read at its path unless the call site gives it. */
+export function collector (input?: unknown): Collector {
   const problems: OptionProblem[] = []
-  return { problems, add: (path, message, unsafe = false) => { problems.push({ path, message, unsafe }) } }
+  return {
+    problems,
+    add: (path, message, details) => {
+      const value = 'value' in details ? details.value : valueAt(input, path)
+      problems.push({ path, value, message, fix: details.fix, unsafe: details.unsafe ?? false })
+    }
+  }
+}
+
+const ORIGIN_FORMAT_FIX = "write it as scheme://host[:port], e.g. 'https://app.example.com'"
+
+/**
+ * What to do about a configured origin that does not parse: the clause after '; ' when the problem
+ * says it (most show the corrected value), else the rule the problem states, as an instruction.
+ */
+function originFix (raw: string, problem: string): string {
+  const quoted = `'${raw}'`
+  const reason = problem.startsWith(quoted) ? problem.slice(quoted.length) : problem
+  const clause = reason.indexOf('; ')
+  if (clause !== -1) return reason.slice(clause + 2)
+  if (reason.startsWith(' can never match: pages loaded from file:')) return "remove it, or list 'null' instead if you accept that anyone can send it"
+  if (reason.startsWith(' has a wildcard in an unsupported position')) return "use a leading '*.' label (https://*.example.com) or a ':*' port (http://localhost:*), and no other wildcard"
+  if (reason.startsWith(' puts a wildcard label in front of an IP address')) return 'list the IP address origin without the wildcard label'
+  if (reason.startsWith(' has the invalid port')) return 'use a port from 1 to 65535'
+  return ORIGIN_FORMAT_FIX
 }
 
 /** Resolves an `origin` value (configured, or answered by an origin function) into one strategy. */
@@ -135,15 +180,21 @@ export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
   items.forEach((item: unknown, index: number) => {
     const path = Array.isArray(value) ? `/origin/${index}` : '/origin'
     if (item instanceof RegExp) {
-      const fix = unanchoredRegExpFix(item)
-      if (fix === undefined) regexps.push(item)
-      else c.add(path, `${renderValue(item)} is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); use ${fix}, or better a pattern such as 'https://*.example.com'`, true)
+      const anchored = unanchoredRegExpFix(item)
+      if (anchored === undefined) {
+        regexps.push(item)
+      } else {
+        const fix = `use ${anchored}, or better a pattern such as 'https://*.example.com'`
+        c.add(path, `${renderValue(item)} is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); ${fix}`, { fix, unsafe: true, value: item })
+      }
     } else if (typeof item === 'string') {
       const parsed = parseConfiguredOrigin(item)
-      if (parsed.kind === 'error') c.add(path, parsed.problem)
+      if (parsed.kind === 'error') c.add(path, parsed.problem, { fix: originFix(item, parsed.problem), value: item })
       else origins.push(parsed)
     } else {
-      c.add(path, `expected an origin string or an anchored RegExp, received ${renderValue(item)}`)
+      c.add(path, `expected an origin string or an anchored RegExp, received ${renderValue(item)}`, {
+        fix: "replace it with an origin string (e.g. 'https://app.example.com') or an anchored RegExp", value: item
+      })
     }
   })
   return { kind: 'list', origins, regexps }
@@ -156,9 +207,12 @@ function resolveMethods (value: string | string[], c: Collector): NameList {
   for (const item of items) {
     if (item === '*') { wildcard = true; continue }
     const upper = item.toUpperCase()
-    if (!isToken(item, 64)) c.add('/methods', `${renderValue(item)} is not a valid method name (an HTTP token such as 'PUT')`)
-    else if (FORBIDDEN_METHODS.has(upper)) c.add('/methods', `${renderValue(item)} is a forbidden method (Fetch): browsers never send it, remove it`)
-    else if (!names.includes(upper)) names.push(upper)
+    if (!isToken(item, 64)) {
+      c.add('/methods', `${renderValue(item)} is not a valid method name (an HTTP token such as 'PUT')`, { fix: "use a method name that is an HTTP token, such as 'PUT'", value: item })
+    } else if (FORBIDDEN_METHODS.has(upper)) {
+      const fix = 'remove it'
+      c.add('/methods', `${renderValue(item)} is a forbidden method (Fetch): browsers never send it, ${fix}`, { fix, value: item })
+    } else if (!names.includes(upper)) names.push(upper)
   }
   return { wildcard, names }
 }
@@ -170,13 +224,16 @@ function resolveHeaders (key: 'allowedHeaders' | 'exposedHeaders', value: string
     if (item === '*') { wildcard = true; continue }
     const lower = item.toLowerCase()
     if (!isToken(item, 128)) {
-      c.add(`/${key}`, `${renderValue(item)} is not a valid header name (an HTTP token such as 'X-Request-Id')`)
+      c.add(`/${key}`, `${renderValue(item)} is not a valid header name (an HTTP token such as 'X-Request-Id')`, { fix: "use a header name that is an HTTP token, such as 'X-Request-Id'", value: item })
     } else if (key === 'allowedHeaders' && RESPONSE_ONLY_HEADERS.has(lower)) {
-      c.add('/allowedHeaders', `${renderValue(item)} is a response header, never a request header; remove it (did you mean exposedHeaders?)`)
+      const fix = 'remove it (did you mean exposedHeaders?)'
+      c.add('/allowedHeaders', `${renderValue(item)} is a response header, never a request header; ${fix}`, { fix, value: item })
     } else if (key === 'allowedHeaders' && isForbiddenRequestHeader(lower)) {
-      c.add('/allowedHeaders', `${renderValue(item)} is a forbidden request header (Fetch): scripts can never set it, so allowing it has no effect; remove it`)
+      const fix = 'remove it'
+      c.add('/allowedHeaders', `${renderValue(item)} is a forbidden request header (Fetch): scripts can never set it, so allowing it has no effect; ${fix}`, { fix, value: item })
     } else if (key === 'exposedHeaders' && FORBIDDEN_RESPONSE_HEADERS.has(lower)) {
-      c.add('/exposedHeaders', `${renderValue(item)} can never be exposed to scripts (Fetch#forbidden-response-header-name); remove it`)
+      const fix = 'remove it'
+      c.add('/exposedHeaders', `${renderValue(item)} can never be exposed to scripts (Fetch#forbidden-response-header-name); ${fix}`, { fix, value: item })
     } else if (!names.some((name) => name.toLowerCase() === lower)) {
       names.push(item)
     }
@@ -189,25 +246,32 @@ function resolveHeaders (key: 'allowedHeaders' | 'exposedHeaders', value: string
  * `undefined` values mean "not set". `allowedKeys` narrows the keys (route config omits plugin-only ones).
  */
 export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = OPTION_NAMES): { options: ResolvedOptions, problems: OptionProblem[] } {
-  const c = collector()
+  const c = collector(raw)
   const input: Record<string, unknown> = {}
   if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
-    c.add('', `expected an options object, received ${renderValue(raw)}`)
+    c.add('', `expected an options object, received ${renderValue(raw)}`, { fix: "pass an options object, such as { origin: ['https://app.example.com'] }" })
   } else if (raw !== undefined && raw !== null) {
     for (const [key, value] of Object.entries(raw)) {
       if (value === undefined) continue
       if (!allowedKeys.includes(key)) {
         if ((PLUGIN_ONLY_OPTIONS as readonly string[]).includes(key)) {
-          c.add(`/${key}`, `is a plugin-level option and cannot be set per route; set it where the plugin is registered`)
+          const fix = 'set it where the plugin is registered'
+          c.add(`/${key}`, `is a plugin-level option and cannot be set per route; ${fix}`, { fix, value })
         } else {
           const suggestion = suggestOptionName(key, allowedKeys)
-          c.add(`/${key}`, `is not an option${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`} (options: ${allowedKeys.join(', ')})`)
+          const options = allowedKeys.join(', ')
+          if (suggestion === undefined) {
+            c.add(`/${key}`, `is not an option (options: ${options})`, { fix: `remove it, or use one of the options: ${options}`, value })
+          } else {
+            const fix = `did you mean '${suggestion}'?`
+            c.add(`/${key}`, `is not an option; ${fix} (options: ${options})`, { fix, value })
+          }
         }
         continue
       }
       const schema = PROPERTIES[key] as TSchema
       if (!Value.Check(schema, value)) {
-        c.add(`/${key}`, `expected ${schema.expected as string}, received ${renderValue(value)}`)
+        c.add(`/${key}`, `expected ${schema.expected as string}, received ${renderValue(value)}`, { fix: `use ${schema.expected as string}`, value })
         continue
       }
       input[key] = value
@@ -231,30 +295,40 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
     // with a delegator the static origin is only a default under the delegator's answers, which are
     // validated when they arrive
     if (origin.kind === 'any' && (originExplicit || input.delegator === undefined)) {
-      c.add('/credentials', originExplicit
-        ? "true cannot be combined with origin '*': browsers refuse Access-Control-Allow-Origin '*' on credentialed requests; list the allowed origins in `origin` (e.g. ['https://app.example.com'])"
-        : "true needs an explicit `origin`: the default '*' cannot be used with credentials; list the allowed origins (e.g. origin: ['https://app.example.com'])", true)
+      if (originExplicit) {
+        const fix = "list the allowed origins in `origin` (e.g. ['https://app.example.com'])"
+        c.add('/credentials', `true cannot be combined with origin '*': browsers refuse Access-Control-Allow-Origin '*' on credentialed requests; ${fix}`, { fix, unsafe: true })
+      } else {
+        const fix = "list the allowed origins (e.g. origin: ['https://app.example.com'])"
+        c.add('/credentials', `true needs an explicit \`origin\`: the default '*' cannot be used with credentials; ${fix}`, { fix, unsafe: true })
+      }
     }
     if (origin.kind === 'reflect' && !dangerous) {
-      c.add('/origin', 'true (reflect any origin) with credentials: true lets every website read your users\' authenticated responses; list the allowed origins, use a function that checks them, or set dangerouslyAllowAnyOriginWithCredentials: true if you really mean it', true)
+      const fix = 'list the allowed origins, use a function that checks them, or set dangerouslyAllowAnyOriginWithCredentials: true if you really mean it'
+      c.add('/origin', `true (reflect any origin) with credentials: true lets every website read your users' authenticated responses; ${fix}`, { fix, unsafe: true })
     }
     for (const [key, list] of [['methods', methods], ['allowedHeaders', allowedHeaders], ['exposedHeaders', exposedHeaders]] as const) {
       if (list?.wildcard === true) {
-        c.add(`/${key}`, `'*' is not a wildcard when credentials is true (browsers treat it as a literal name); list the ${key === 'methods' ? 'methods' : 'header names'} explicitly`)
+        const fix = `list the ${key === 'methods' ? 'methods' : 'header names'} explicitly`
+        c.add(`/${key}`, `'*' is not a wildcard when credentials is true (browsers treat it as a literal name); ${fix}`, { fix, value: '*' })
       }
     }
   }
   if (origin.kind === 'list' && origin.origins.some((o) => o.kind === 'exact' && o.origin === 'null') && credentials) {
-    c.add('/origin', "'null' with credentials: true lets sandboxed iframes, data: URLs and file: pages of any site read authenticated responses; remove 'null' or use credentials: false", true)
+    const fix = "remove 'null' or use credentials: false"
+    c.add('/origin', `'null' with credentials: true lets sandboxed iframes, data: URLs and file: pages of any site read authenticated responses; ${fix}`, { fix, unsafe: true, value: 'null' })
   }
   if (methods !== undefined && methods.wildcard && methods.names.length > 0) {
-    c.add('/methods', `'*' already allows every method; use methods: '*' alone, or list the methods without '*'`)
+    const fix = "use methods: '*' alone, or list the methods without '*'"
+    c.add('/methods', `'*' already allows every method; ${fix}`, { fix })
   }
   if (exposedHeaders !== undefined && exposedHeaders.wildcard && exposedHeaders.names.length > 0) {
-    c.add('/exposedHeaders', `'*' already exposes every header; use exposedHeaders: '*' alone, or list the names without '*'`)
+    const fix = "use exposedHeaders: '*' alone, or list the names without '*'"
+    c.add('/exposedHeaders', `'*' already exposes every header; ${fix}`, { fix })
   }
   if (input.enforce === true && !HOOKS_BEFORE_HANDLER.has(input.hook as string)) {
-    c.add('/enforce', `needs a hook that runs before the handler, but hook is '${input.hook as string}'; use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce`)
+    const fix = "use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce"
+    c.add('/enforce', `needs a hook that runs before the handler, but hook is '${input.hook as string}'; ${fix}`, { fix })
   }
 
   const cacheControl = input.cacheControl === undefined

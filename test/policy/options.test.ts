@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { resolveOptions, formatProblems, renderValue } from '../../lib/policy/options.js'
+import { resolveOptions, formatProblems, renderValue, valueAt } from '../../lib/policy/options.js'
 import { CorsOptionsSchema } from '../../lib/policy/schema.js'
 import { Value } from '@sinclair/typebox/value'
 
@@ -84,7 +84,19 @@ test('every kind of problem is reported, with path, value and fix', async (t) =>
     t.equal(problems[0]?.path, c.path, `${c.desc}: path`)
     t.match(problems[0]?.message, c.message, `${c.desc}: message`)
     t.equal(problems[0]?.unsafe, c.unsafe ?? false, `${c.desc}: unsafe flag`)
+    t.ok(typeof problems[0]?.fix === 'string' && problems[0].fix.length > 0, `${c.desc}: a fix`)
   }
+})
+
+test('valueAt reads a JSON pointer through own properties only', async (t) => {
+  const raw = { origin: ['https://a.com', 'https://b.com'], 'a/b': { '~x': 1 } }
+  t.equal(valueAt(raw, ''), raw)
+  t.equal(valueAt(raw, '/origin/1'), 'https://b.com')
+  t.equal(valueAt(raw, '/a~1b/~0x'), 1, '~1 is /, ~0 is ~')
+  t.equal(valueAt(raw, '/origin/2'), undefined, 'past the end')
+  t.equal(valueAt(raw, '/origin/0/length'), undefined, 'not into a string')
+  t.equal(valueAt(raw, '/constructor'), undefined, 'not from the prototype')
+  t.equal(valueAt(undefined, '/origin'), undefined)
 })
 
 test('route keys: plugin-only options are refused per route', async (t) => {
@@ -101,8 +113,8 @@ test('reflect with credentials through the dangerous opt-in', async (t) => {
 })
 
 test('formatProblems: one line, or a numbered list', async (t) => {
-  t.equal(formatProblems([{ path: '/maxAge', message: 'bad', unsafe: false }]), '/maxAge bad')
-  t.equal(formatProblems([{ path: '', message: 'x', unsafe: false }, { path: '/a', message: 'y', unsafe: true }]), '2 problems:\n  - (options) x\n  - /a y')
+  t.equal(formatProblems([{ path: '/maxAge', value: -1, message: 'bad', fix: 'f', unsafe: false }]), '/maxAge bad')
+  t.equal(formatProblems([{ path: '', value: 1, message: 'x', fix: 'f', unsafe: false }, { path: '/a', value: 2, message: 'y', fix: 'g', unsafe: true }]), '2 problems:\n  - (options) x\n  - /a y')
 })
 
 test('renderValue', async (t) => {
