@@ -149,24 +149,10 @@ export function collector (input?: unknown): Collector {
   }
 }
 
-const ORIGIN_FORMAT_FIX = "write it as scheme://host[:port], e.g. 'https://app.example.com'"
-
 /**
  * What to do about a configured origin that does not parse: the clause after '; ' when the problem
  * says it (most show the corrected value), else the rule the problem states, as an instruction.
  */
-function originFix (raw: string, problem: string): string {
-  const quoted = `'${raw}'`
-  const reason = problem.startsWith(quoted) ? problem.slice(quoted.length) : problem
-  const clause = reason.indexOf('; ')
-  if (clause !== -1) return reason.slice(clause + 2)
-  if (reason.startsWith(' can never match: pages loaded from file:')) return "remove it, or list 'null' instead if you accept that anyone can send it"
-  if (reason.startsWith(' has a wildcard in an unsupported position')) return "use a leading '*.' label (https://*.example.com) or a ':*' port (http://localhost:*), and no other wildcard"
-  if (reason.startsWith(' puts a wildcard label in front of an IP address')) return 'list the IP address origin without the wildcard label'
-  if (reason.startsWith(' has the invalid port')) return 'use a port from 1 to 65535'
-  return ORIGIN_FORMAT_FIX
-}
-
 /** Resolves an `origin` value (configured, or answered by an origin function) into one strategy. */
 export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
   // ['*'] is what @fastify/cors users write for "any origin"; mixed with origins it stays an error
@@ -189,7 +175,7 @@ export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
       }
     } else if (typeof item === 'string') {
       const parsed = parseConfiguredOrigin(item)
-      if (parsed.kind === 'error') c.add(path, parsed.problem, { fix: originFix(item, parsed.problem), value: item })
+      if (parsed.kind === 'error') c.add(path, parsed.problem, { fix: parsed.fix, value: item })
       else origins.push(parsed)
     } else {
       c.add(path, `expected an origin string or an anchored RegExp, received ${renderValue(item)}`, {

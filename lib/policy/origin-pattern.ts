@@ -35,7 +35,17 @@ export type ConfiguredOrigin =
   /** `scheme://*.domain[:port|:*]` or `scheme://host:*` */
   | { kind: 'pattern', scheme: string, host: string, subdomains: boolean, port: string | '*' }
 
-export type ParsedConfiguredOrigin = ConfiguredOrigin | { kind: 'error', problem: string }
+/** A configured origin that cannot be used: `problem` is the whole sentence (it ends with the fix when it suggests a value), `fix` what to do. */
+export interface OriginProblem { kind: 'error', problem: string, fix: string }
+
+export type ParsedConfiguredOrigin = ConfiguredOrigin | OriginProblem
+
+const FORMAT_FIX = "write it as scheme://host[:port], e.g. 'https://app.example.com'"
+
+/** A problem whose sentence ends with its fix. */
+function fixedBy (what: string, fix: string): OriginProblem {
+  return { kind: 'error', problem: `${what}; ${fix}`, fix }
+}
 
 const WILDCARD_LABEL = 'wildcard-label-placeholder'
 
@@ -50,21 +60,26 @@ function quote (value: string): string {
  */
 export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
   if (raw === 'null') return { kind: 'exact', origin: 'null' }
-  if (raw === '*') return { kind: 'error', problem: "'*' cannot be mixed with other origins; use origin: '*' on its own" }
+  if (raw === '*') return fixedBy("'*' cannot be mixed with other origins", "use origin: '*' on its own")
   if (isPlainHttpOrigin(raw)) return { kind: 'exact', origin: raw }
   const trimmed = raw.trim()
   if (trimmed !== raw || raw.length === 0) {
-    return { kind: 'error', problem: `${quote(raw)} has surrounding white space; did you mean ${quote(trimmed)}?` }
+    return fixedBy(`${quote(raw)} has surrounding white space`, `did you mean ${quote(trimmed)}?`)
   }
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^]*)$/.exec(raw)
   if (schemeMatch === null) {
-    const guess = /^[A-Za-z0-9.-]+(:\d+)?\/?$/.test(raw) ? `; did you mean ${quote('https://' + raw.replace(/\/$/, ''))}?` : ''
-    return { kind: 'error', problem: `${quote(raw)} is not an origin: expected scheme://host[:port]${guess}` }
+    const what = `${quote(raw)} is not an origin: expected scheme://host[:port]`
+    if (!/^[A-Za-z0-9.-]+(:\d+)?\/?$/.test(raw)) return { kind: 'error', problem: what, fix: FORMAT_FIX }
+    return fixedBy(what, `did you mean ${quote('https://' + raw.replace(/\/$/, ''))}?`)
   }
   const scheme = (schemeMatch[1] as string).toLowerCase()
   let rest = schemeMatch[2] as string
   if (scheme === 'file') {
-    return { kind: 'error', problem: `${quote(raw)} can never match: pages loaded from file: URLs send the origin 'null' (list 'null' only if you accept that anyone can send it)` }
+    return {
+      kind: 'error',
+      problem: `${quote(raw)} can never match: pages loaded from file: URLs send the origin 'null' (list 'null' only if you accept that anyone can send it)`,
+      fix: "remove it, or list 'null' instead if you accept that anyone can send it"
+    }
   }
   let subdomains = false
   if (rest.startsWith('*.')) {
@@ -78,10 +93,14 @@ export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
     rest = rest.slice(0, portWildcard.index) + rest.slice(portWildcard.index + 2)
   }
   if (rest.includes('*')) {
-    return { kind: 'error', problem: `${quote(raw)} has a wildcard in an unsupported position: only a leading '*.' label (https://*.example.com) or a ':*' port (http://localhost:*) is allowed` }
+    return {
+      kind: 'error',
+      problem: `${quote(raw)} has a wildcard in an unsupported position: only a leading '*.' label (https://*.example.com) or a ':*' port (http://localhost:*) is allowed`,
+      fix: "use a leading '*.' label (https://*.example.com) or a ':*' port (http://localhost:*), and no other wildcard"
+    }
   }
   if (subdomains && /^[\d.]+(:\d*)?$|^\[/.test(rest.slice(WILDCARD_LABEL.length + 1))) {
-    return { kind: 'error', problem: `${quote(raw)} puts a wildcard label in front of an IP address, which can never match` }
+    return { kind: 'error', problem: `${quote(raw)} puts a wildcard label in front of an IP address, which can never match`, fix: 'list the IP address origin without the wildcard label' }
   }
   let url: URL
   try {
@@ -89,9 +108,9 @@ export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
   } catch {
     const port = /:(\d+)(?=$|[/?#])/.exec(rest)
     if (port !== null && Number(port[1]) > 65535) {
-      return { kind: 'error', problem: `${quote(raw)} has the invalid port ${port[1]}: ports are 1..65535` }
+      return { kind: 'error', problem: `${quote(raw)} has the invalid port ${port[1]}: ports are 1..65535`, fix: 'use a port from 1 to 65535' }
     }
-    return { kind: 'error', problem: `${quote(raw)} is not a valid origin: expected scheme://host[:port] with a valid host` }
+    return { kind: 'error', problem: `${quote(raw)} is not a valid origin: expected scheme://host[:port] with a valid host`, fix: FORMAT_FIX }
   }
   const isSpecial = scheme in SPECIAL_DEFAULT_PORTS || scheme === 'ftp'
   const host = isSpecial ? url.hostname : url.hostname.toLowerCase()
@@ -99,25 +118,25 @@ export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
   const restore = (value: string): string => (subdomains ? value.replace(WILDCARD_LABEL, '*') : value)
   const canonical = restore(`${scheme}://${host}${anyPort ? ':*' : port === '' ? '' : ':' + port}`)
   if (url.username !== '' || url.password !== '') {
-    return { kind: 'error', problem: `${quote(raw)} contains user info, which browsers never send in an Origin; did you mean ${quote(canonical.replace(/\/\/[^@]*@/, '//'))}?` }
+    return fixedBy(`${quote(raw)} contains user info, which browsers never send in an Origin`, `did you mean ${quote(canonical.replace(/\/\/[^@]*@/, '//'))}?`)
   }
   if (url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '') || /[/?#]$/.test(rest)) {
     const what = url.search !== '' ? 'a query' : url.hash !== '' ? 'a fragment' : (url.pathname === '/' || url.pathname === '') ? 'a trailing slash' : 'a path'
-    return { kind: 'error', problem: `${quote(raw)} has ${what}, but an Origin is only scheme://host[:port]; did you mean ${quote(canonical)}?` }
+    return fixedBy(`${quote(raw)} has ${what}, but an Origin is only scheme://host[:port]`, `did you mean ${quote(canonical)}?`)
   }
   if (/[^\x21-\x7e]/.test(rest)) {
-    return { kind: 'error', problem: `${quote(raw)} has a non-ASCII host, but browsers send its punycode form; did you mean ${quote(canonical)}?` }
+    return fixedBy(`${quote(raw)} has a non-ASCII host, but browsers send its punycode form`, `did you mean ${quote(canonical)}?`)
   }
   if (port === '0' || /:0+(?=$)/.test(rest)) {
-    return { kind: 'error', problem: `${quote(raw)} has the invalid port 0: ports are 1..65535` }
+    return { kind: 'error', problem: `${quote(raw)} has the invalid port 0: ports are 1..65535`, fix: 'use a port from 1 to 65535' }
   }
   if (host === '' || (!isSpecial && !/^[a-z0-9._-]+$/.test(host))) {
-    return { kind: 'error', problem: `${quote(raw)} has no valid host: expected scheme://host[:port]` }
+    return { kind: 'error', problem: `${quote(raw)} has no valid host: expected scheme://host[:port]`, fix: FORMAT_FIX }
   }
   if (subdomains || anyPort) {
     const base = subdomains ? host.slice(WILDCARD_LABEL.length + 1) : host
     if (subdomains && (!base.includes('.') && base !== 'localhost')) {
-      return { kind: 'error', problem: `${quote(raw)} is too broad: '*.${base}' would match every site under a top-level domain; name the registrable domain (https://*.example.com)` }
+      return fixedBy(`${quote(raw)} is too broad: '*.${base}' would match every site under a top-level domain`, 'name the registrable domain (https://*.example.com)')
     }
     return { kind: 'pattern', scheme, host: base, subdomains, port: anyPort ? '*' : port === '' ? '' : port }
   }
