@@ -103,13 +103,13 @@ export class Dispatcher {
   /** prefixes whose catch-all OPTIONS routes exist (lower-cased under case-insensitive routing) */
   readonly #catchAllPrefixes = new Set<string>()
 
-  /** True for the first registration that asks for this prefix's catch-all OPTIONS routes. */
   /** Adds a registration; a delegating one's policies are never the truth without its delegator's answer. */
   register (registration: Registration): void {
     this.registrations.push(registration)
     if (registration.delegator !== undefined) this.delegatedPolicies.set(registration.defaultPolicy, registration)
   }
 
+  /** True for the first registration that asks for this prefix's catch-all OPTIONS routes. */
   claimCatchAll (prefix: string, caseSensitive: boolean): boolean {
     const key = caseSensitive ? prefix : prefix.toLowerCase()
     if (this.#catchAllPrefixes.has(key)) return false

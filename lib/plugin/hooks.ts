@@ -4,11 +4,10 @@ import { singleHeader } from '../http/request-values.js'
 import type { Decision } from '../policy/decision.js'
 import type { FastifyCorsHook } from '../policy/schema.js'
 import { decideActualRequest } from './actual-request.js'
-import { compileRoutePolicy, kOwnRoute } from './dispatcher.js'
+import { compileRoutePolicy, kOwnRoute, type RouteEntry } from './dispatcher.js'
 import { answerPreflight } from './preflight.js'
 import { entryOf, ownerOf, type Continue, type PluginScope } from './request-context.js'
 import { writeDecisionHeaders } from './response-headers.js'
-import type { RouteEntry } from './dispatcher.js'
 
 /**
  * onRoute: a route declared after the registration in its scope has its `config.cors` checked where
