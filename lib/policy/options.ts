@@ -231,8 +231,8 @@ function resolveHeaders (key: 'allowedHeaders' | 'exposedHeaders', value: string
  * Validates raw options against the schema and the semantic rules, collecting every problem.
  * `undefined` values mean "not set". `allowedKeys` narrows the keys (route config omits plugin-only ones).
  */
-export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = OPTION_NAMES): { options: ResolvedOptions, problems: OptionProblem[] } {
-  const c = collector(raw)
+/** The known options of `raw` whose type is right (each other key is a problem), before defaults. */
+function readOptions (raw: unknown, allowedKeys: readonly string[], c: Collector): Record<string, unknown> {
   const input: Record<string, unknown> = {}
   if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
     c.add('', `expected an options object, received ${renderValue(raw)}`, { fix: "pass an options object, such as { origin: ['https://app.example.com'] }" })
@@ -263,19 +263,23 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
       input[key] = value
     }
   }
-  for (const key of OPTION_NAMES) {
-    const fallback = (PROPERTIES[key] as TSchema).default
-    if (input[key] === undefined && fallback !== undefined) input[key] = fallback
-  }
+  return input
+}
 
-  const credentials = input.credentials as boolean
-  const originExplicit = input.origin !== '*' || (raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).origin === '*')
-  const origin = resolveOrigin(input.origin, c)
-  const methods = input.methods === undefined ? undefined : resolveMethods(input.methods as string | string[], c)
-  const allowedHeaders = input.allowedHeaders === undefined ? undefined : resolveHeaders('allowedHeaders', input.allowedHeaders as string | string[], c)
-  const exposedHeaders = input.exposedHeaders === undefined ? undefined : resolveHeaders('exposedHeaders', input.exposedHeaders as string | string[], c)
+/** What the resolved options say about each other: unsafe or contradictory combinations. */
+interface Combination {
+  input: Record<string, unknown>
+  origin: OriginSetting
+  /** `origin` was given, not the default '*' */
+  originExplicit: boolean
+  credentials: boolean
+  methods: NameList | undefined
+  allowedHeaders: NameList | undefined
+  exposedHeaders: NameList | undefined
+}
+
+function checkCombinations ({ input, origin, originExplicit, credentials, methods, allowedHeaders, exposedHeaders }: Combination, c: Collector): void {
   const dangerous = input.dangerouslyAllowAnyOriginWithCredentials as boolean
-
   if (credentials) {
     // Fetch#cors-protocol-and-credentials: with credentials, '*' is never a wildcard
     // with a delegator the static origin is only a default under the delegator's answers, which are
@@ -316,6 +320,25 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
     const fix = "use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce"
     c.add('/enforce', `needs a hook that runs before the handler, but hook is '${input.hook as string}'; ${fix}`, { fix })
   }
+}
+
+export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = OPTION_NAMES): { options: ResolvedOptions, problems: OptionProblem[] } {
+  const c = collector(raw)
+  const input = readOptions(raw, allowedKeys, c)
+  for (const key of OPTION_NAMES) {
+    const fallback = (PROPERTIES[key] as TSchema).default
+    if (input[key] === undefined && fallback !== undefined) input[key] = fallback
+  }
+
+  const credentials = input.credentials as boolean
+  const originExplicit = input.origin !== '*' || (raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).origin === '*')
+  const origin = resolveOrigin(input.origin, c)
+  const methods = input.methods === undefined ? undefined : resolveMethods(input.methods as string | string[], c)
+  const allowedHeaders = input.allowedHeaders === undefined ? undefined : resolveHeaders('allowedHeaders', input.allowedHeaders as string | string[], c)
+  const exposedHeaders = input.exposedHeaders === undefined ? undefined : resolveHeaders('exposedHeaders', input.exposedHeaders as string | string[], c)
+  const dangerous = input.dangerouslyAllowAnyOriginWithCredentials as boolean
+
+  checkCombinations({ input, origin, originExplicit, credentials, methods, allowedHeaders, exposedHeaders }, c)
 
   const cacheControl = input.cacheControl === undefined
     ? undefined
