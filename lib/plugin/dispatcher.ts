@@ -68,7 +68,8 @@ export function withoutUndefined (value: Record<string, unknown>): Record<string
 
 /** The options a route inherits from its registration: the route-level keys of the plugin options. */
 export function inheritableOptions (rawOptions: unknown): Record<string, unknown> {
-  const options = isPlainObject(rawOptions) ? withoutUndefined(rawOptions) : {}
+  // any object the options were read from (a class instance too: its own enumerable keys, as resolveOptions reads them)
+  const options = rawOptions !== null && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? withoutUndefined(rawOptions as Record<string, unknown>) : {}
   return Object.fromEntries(Object.entries(options).filter(([key]) => ROUTE_OPTION_NAMES.includes(key)))
 }
 
