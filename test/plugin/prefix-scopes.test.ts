@@ -200,14 +200,14 @@ test('without a Host (or with an empty one) a preflight gets the routes without 
   t.same(actual.fields.filter((line) => line.toLowerCase().startsWith('access-control-')), [], 'served by the route for any host: no CORS headers')
 })
 
-test('options given as null or undefined are the defaults', async (t) => {
-  for (const given of [null, undefined]) {
+test('options given as null or undefined (or a function of the instance that returns nothing) are the defaults', async (t) => {
+  for (const given of [null, undefined, () => undefined]) {
     const app = Fastify()
     t.teardown(() => app.close())
     await app.register(corsPolicy, given as unknown as Record<string, never>)
     app.get('/x', async () => 'x')
     const res = await app.inject({ method: 'GET', url: '/x', headers: { origin: EVIL } })
-    t.same(corsHeadersOf(res), { 'access-control-allow-origin': '*' }, `${String(given)}: origin '*'`)
+    t.same(corsHeadersOf(res), { 'access-control-allow-origin': '*' }, `${typeof given === 'function' ? 'a function' : String(given)}: origin '*'`)
     t.equal(res.headers.vary, undefined)
   }
 })
