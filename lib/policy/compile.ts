@@ -38,7 +38,7 @@ export interface CorsPolicy {
   readonly preflightContinue: boolean
   readonly optionsSuccessStatus: number
   readonly allowPrivateNetwork: boolean
-  readonly enforce: boolean
+  readonly enforce: boolean | 'report-only'
   /** Vary value for preflight responses, or undefined */
   readonly preflightVary: string | undefined
 }

@@ -46,10 +46,11 @@ export interface ResolvedOptions {
   optionsSuccessStatus: number
   allowPrivateNetwork: boolean
   originCheckTimeout: number
-  enforce: boolean
+  enforce: boolean | 'report-only'
   hideOptionsRoute: boolean
   logLevel: string | undefined
   dangerouslyAllowAnyOriginWithCredentials: boolean
+  dangerouslyAllowInsecureOrigins: boolean
   hook: FastifyCorsHook
   delegator: FastifyCorsDelegator | undefined
 }
@@ -316,7 +317,7 @@ function checkCombinations ({ input, origin, originExplicit, credentials, method
     const fix = "use exposedHeaders: '*' alone, or list the names without '*'"
     c.add('/exposedHeaders', `'*' already exposes every header; ${fix}`, { fix })
   }
-  if (input.enforce === true && !HOOKS_BEFORE_HANDLER.has(input.hook as string)) {
+  if (input.enforce !== false && !HOOKS_BEFORE_HANDLER.has(input.hook as string)) {
     const fix = "use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce"
     c.add('/enforce', `needs a hook that runs before the handler, but hook is '${input.hook as string}'; ${fix}`, { fix })
   }
@@ -359,10 +360,11 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
       optionsSuccessStatus: input.optionsSuccessStatus as number,
       allowPrivateNetwork: input.allowPrivateNetwork as boolean,
       originCheckTimeout: input.originCheckTimeout as number,
-      enforce: input.enforce as boolean,
+      enforce: input.enforce as boolean | 'report-only',
       hideOptionsRoute: input.hideOptionsRoute as boolean,
       logLevel: input.logLevel as string | undefined,
       dangerouslyAllowAnyOriginWithCredentials: dangerous,
+      dangerouslyAllowInsecureOrigins: input.dangerouslyAllowInsecureOrigins as boolean,
       hook: input.hook as FastifyCorsHook,
       delegator: input.delegator as FastifyCorsDelegator | undefined
     }

@@ -90,13 +90,18 @@ export const CorsOptionsSchema = Type.Object({
   optionsSuccessStatus: Type.Optional(Type.Integer({ minimum: 200, maximum: 299, default: 204, description: 'Status of a successful preflight.', expected: 'an integer from 200 to 299' })),
   allowPrivateNetwork: Type.Optional(Type.Boolean({ default: false, description: 'Private Network Access: answer Access-Control-Request-Private-Network with Access-Control-Allow-Private-Network: true.', expected: 'a boolean' })),
   originCheckTimeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 60000, default: 2000, description: 'Milliseconds after which an unsettled origin function denies.', expected: 'an integer from 1 to 60000 (milliseconds)' })),
-  enforce: Type.Optional(Type.Boolean({ default: false, description: 'Reject cross-origin requests from denied origins with 403 before the handler runs.', expected: 'a boolean' })),
+  enforce: Type.Optional(Type.Union([Type.Boolean(), Type.Literal('report-only')], {
+    default: false,
+    description: "Refuse cross-origin requests from denied origins with 403 (FST_CORS_FORBIDDEN, through the app's error handler) before the handler runs; 'report-only' logs what it would refuse and lets the request through.",
+    expected: "true, false or 'report-only'"
+  })),
   hideOptionsRoute: Type.Optional(Type.Boolean({ default: true, description: "Hide the plugin's OPTIONS route from schema/docs generators.", expected: 'a boolean' })),
   logLevel: Type.Optional(Type.Union((['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).map((level) => Type.Literal(level)), {
     description: "Log level of the plugin's OPTIONS route.",
     expected: "one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'"
   })),
   dangerouslyAllowAnyOriginWithCredentials: Type.Optional(Type.Boolean({ default: false, description: 'The only way to combine origin: true (reflect any origin) with credentials.', expected: 'a boolean' })),
+  dangerouslyAllowInsecureOrigins: Type.Optional(Type.Boolean({ default: false, description: 'The only way to combine http: origins (other than loopback hosts) with credentials.', expected: 'a boolean' })),
   hook: Type.Optional(Type.Union(CORS_HOOKS.map((hook) => Type.Literal(hook)), {
     default: 'onRequest',
     description: 'The hook in which actual requests are decided; preflights are always answered in onRequest.',
