@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { routeConfigError } from '../errors.js'
-import { HOOKS_BEFORE_HANDLER, formatProblems, optionWarnings, renderValue, resolveOptions, type OptionProblem } from '../policy/options.js'
+import {
+  HOOKS_BEFORE_HANDLER, ORIGIN_TRUST_OPTIONS, contradictionWarnings, dangerWarnings, formatProblems, renderValue, resolveOptions, type OptionProblem
+} from '../policy/options.js'
 import { compilePolicy, type CorsPolicy } from '../policy/compile.js'
 import { CorsRouteOptionsSchema, type FastifyCorsDelegator, type FastifyCorsHook } from '../policy/schema.js'
 import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions } from './fastify-internals.js'
@@ -290,7 +292,7 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
     owner.overrides.set(policy, override)
     dispatcherOf(owner.scope).delegatedPolicies.set(policy, owner)
   }
-  for (const warning of optionWarnings(override)) owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`)
+  for (const warning of contradictionWarnings(override)) owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`)
   cache.set(override, policy)
   return policy
 }
@@ -318,6 +320,8 @@ function compileOverride (owner: Registration, override: Record<string, unknown>
     }
   }
   if (resolved.problems.length > 0) return resolved.problems
+  // an opt-in the route only inherits was announced where the plugin was registered
+  if (warn !== undefined && ORIGIN_TRUST_OPTIONS.some((key) => key in own)) dangerWarnings(resolved.options).forEach(warn)
   return compilePolicy(resolved.options, owner.scope)
 }
 

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
 import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin-pattern.js'
+import { insecureMatch, isLoopbackHost, permissiveMatch, unescapedHostDots } from './regexp-safety.js'
 import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
 } from '../http/tokens.js'
@@ -150,12 +151,14 @@ export function collector (input?: unknown): Collector {
   }
 }
 
-/**
- * What to do about a configured origin that does not parse: the clause after '; ' when the problem
- * says it (most show the corrected value), else the rule the problem states, as an instruction.
- */
+/** Rules of the rest of the options that apply to each configured origin. */
+export interface OriginRules {
+  /** credentials are on and `dangerouslyAllowInsecureOrigins` is not: http origins must be loopback */
+  secureOnly: boolean
+}
+
 /** Resolves an `origin` value (configured, or answered by an origin function) into one strategy. */
-export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
+export function resolveOrigin (value: unknown, c: Collector, rules: OriginRules = { secureOnly: false }): OriginSetting {
   // ['*'] is what @fastify/cors users write for "any origin"; mixed with origins it stays an error
   if (value === '*' || (Array.isArray(value) && value.length === 1 && value[0] === '*')) return { kind: 'any' }
   if (value === true) return { kind: 'reflect' }
@@ -167,17 +170,20 @@ export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
   items.forEach((item: unknown, index: number) => {
     const path = Array.isArray(value) ? `/origin/${index}` : '/origin'
     if (item instanceof RegExp) {
-      const anchored = unanchoredRegExpFix(item)
-      if (anchored === undefined) {
-        regexps.push(item)
-      } else {
-        const fix = `use ${anchored}, or better a pattern such as 'https://*.example.com'`
-        c.add(path, `${renderValue(item)} is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); ${fix}`, { fix, unsafe: true, value: item })
-      }
+      const problem = regExpProblem(item, rules)
+      if (problem === undefined) regexps.push(item)
+      else c.add(path, problem.message, { fix: problem.fix, unsafe: true, value: item })
     } else if (typeof item === 'string') {
       const parsed = parseConfiguredOrigin(item)
-      if (parsed.kind === 'error') c.add(path, parsed.problem, { fix: parsed.fix, value: item })
-      else origins.push(parsed)
+      if (parsed.kind === 'error') {
+        const list = listInOneString(item)
+        if (list === undefined) c.add(path, parsed.problem, { fix: parsed.fix, unsafe: parsed.unsafe, value: item })
+        else c.add(path, list.message, { fix: list.fix, value: item })
+      } else {
+        const insecure = rules.secureOnly ? insecureOrigin(parsed) : undefined
+        if (insecure === undefined) origins.push(parsed)
+        else c.add(path, insecure.message, { fix: insecure.fix, unsafe: true, value: item })
+      }
     } else {
       c.add(path, `expected an origin string or an anchored RegExp, received ${renderValue(item)}`, {
         fix: "replace it with an origin string (e.g. 'https://app.example.com') or an anchored RegExp", value: item
@@ -185,6 +191,60 @@ export function resolveOrigin (value: unknown, c: Collector): OriginSetting {
     }
   })
   return { kind: 'list', origins, regexps }
+}
+
+interface Problem { message: string, fix: string }
+
+const INSECURE_OPT_IN = 'or set dangerouslyAllowInsecureOrigins: true if you accept that'
+const INSECURE_RISK = 'anyone on the network path (public Wi-Fi, a proxy) can inject script into a page served over http, and that script then reads your users\' credentialed responses'
+
+/** Why a RegExp origin lets other sites in, checked in order: not anchored, an unescaped dot, matches a stranger's host, http with credentials. */
+function regExpProblem (re: RegExp, rules: OriginRules): Problem | undefined {
+  const anchored = unanchoredRegExpFix(re)
+  if (anchored !== undefined) {
+    const fix = `use ${anchored}, or better a pattern such as 'https://*.example.com'`
+    return { message: `${renderValue(re)} is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); ${fix}`, fix }
+  }
+  const dots = unescapedHostDots(re)
+  if (dots !== undefined) {
+    const fix = `use ${dots.escaped}`
+    return { message: `${renderValue(re)} has an unescaped '.', which matches any character, so it also matches '${dots.example}' (a domain anyone can register); ${fix}`, fix }
+  }
+  const stranger = permissiveMatch(re)
+  if (stranger !== undefined) {
+    const fix = "match whole host names only (no '.*', '.+' or lookahead across the host), or use a pattern such as 'https://*.example.com'"
+    return { message: `${renderValue(re)} also matches ${stranger}, a site anyone can register; ${fix}`, fix }
+  }
+  const insecure = rules.secureOnly ? insecureMatch(re) : undefined
+  if (insecure !== undefined) {
+    const fix = `match https only, ${INSECURE_OPT_IN}`
+    return { message: `${renderValue(re)} matches ${insecure} while credentials is true: ${INSECURE_RISK}; ${fix}`, fix }
+  }
+  return undefined
+}
+
+/** An http origin or pattern on a host that is not loopback: its credentialed responses are readable by a network attacker. */
+function insecureOrigin (origin: ConfiguredOrigin): Problem | undefined {
+  const scheme = origin.kind === 'exact' ? origin.origin.slice(0, origin.origin.indexOf(':')) : origin.scheme
+  if (scheme !== 'http') return undefined
+  const host = origin.kind === 'exact' ? new URL(origin.origin).hostname : origin.host
+  if (isLoopbackHost(host)) return undefined
+  const written = origin.kind === 'exact' ? origin.origin : renderPattern(origin)
+  const fix = `serve the site over https and list '${'https' + written.slice(4)}', ${INSECURE_OPT_IN}`
+  return { message: `'${written}' is an http origin while credentials is true: ${INSECURE_RISK}; ${fix}`, fix }
+}
+
+/** A pattern as written: `http://*.example.com:8080`. */
+function renderPattern (pattern: Extract<ConfiguredOrigin, { kind: 'pattern' }>): string {
+  return `${pattern.scheme}://${pattern.subdomains ? '*.' : ''}${pattern.host}${pattern.port === '' ? '' : ':' + pattern.port}`
+}
+
+/** Several origins written as one string (typically an environment variable): the array it stands for. */
+function listInOneString (value: string): Problem | undefined {
+  const parts = value.split(/[\s,]+/).filter((part) => part.length > 0)
+  if (parts.length < 2 || parts.some((part) => parseConfiguredOrigin(part).kind === 'error')) return undefined
+  const fix = `did you mean ${renderValue(parts)}? (from an environment variable: process.env.ORIGINS.split(',').map((origin) => origin.trim()))`
+  return { message: `${renderValue(value)} is several origins in one string, but origin takes an array; ${fix}`, fix }
 }
 
 function resolveMethods (value: string | string[], c: Collector): NameList {
@@ -228,10 +288,6 @@ function resolveHeaders (key: 'allowedHeaders' | 'exposedHeaders', value: string
   return { wildcard, names }
 }
 
-/**
- * Validates raw options against the schema and the semantic rules, collecting every problem.
- * `undefined` values mean "not set". `allowedKeys` narrows the keys (route config omits plugin-only ones).
- */
 /** The known options of `raw` whose type is right (each other key is a problem), before defaults. */
 function readOptions (raw: unknown, allowedKeys: readonly string[], c: Collector): Record<string, unknown> {
   const input: Record<string, unknown> = {}
@@ -305,6 +361,12 @@ function checkCombinations ({ input, origin, originExplicit, credentials, method
       }
     }
   }
+  if (input.allowPrivateNetwork === true && (origin.kind === 'any' || origin.kind === 'reflect') && (originExplicit || input.delegator === undefined)) {
+    // Private Network Access exists so that public websites cannot reach devices on the user's network
+    const fix = 'list the origins that may reach this server in `origin`'
+    const which = origin.kind === 'any' ? (originExplicit ? "origin '*'" : "the default origin '*'") : 'origin: true (reflect any origin)'
+    c.add('/allowPrivateNetwork', `true with ${which} lets every public website reach this server on its visitors' private networks; ${fix}`, { fix, unsafe: true })
+  }
   if (origin.kind === 'list' && origin.origins.some((o) => o.kind === 'exact' && o.origin === 'null') && credentials) {
     const fix = "remove 'null' or use credentials: false"
     c.add('/origin', `'null' with credentials: true lets sandboxed iframes, data: URLs and file: pages of any site read authenticated responses; ${fix}`, { fix, unsafe: true, value: 'null' })
@@ -333,7 +395,7 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
 
   const credentials = input.credentials as boolean
   const originExplicit = input.origin !== '*' || (raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).origin === '*')
-  const origin = resolveOrigin(input.origin, c)
+  const origin = resolveOrigin(input.origin, c, { secureOnly: credentials && input.dangerouslyAllowInsecureOrigins !== true })
   const methods = input.methods === undefined ? undefined : resolveMethods(input.methods as string | string[], c)
   const allowedHeaders = input.allowedHeaders === undefined ? undefined : resolveHeaders('allowedHeaders', input.allowedHeaders as string | string[], c)
   const exposedHeaders = input.exposedHeaders === undefined ? undefined : resolveHeaders('exposedHeaders', input.exposedHeaders as string | string[], c)
@@ -371,13 +433,42 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
   }
 }
 
-/** Harmless but contradictory settings of one options object: the app starts, with a warning. */
-export function optionWarnings (raw: unknown): string[] {
-  if (raw === null || typeof raw !== 'object') return []
-  const options = raw as Record<string, unknown>
-  return options.preflightContinue === true && options.preflight === false
+/** The options that decide who gets credentialed responses: a route that sets one of them is warned about its own danger. */
+export const ORIGIN_TRUST_OPTIONS: readonly string[] = ['origin', 'credentials', 'dangerouslyAllowAnyOriginWithCredentials', 'dangerouslyAllowInsecureOrigins']
+
+/** The `dangerously…` opt-ins that take effect in these options: the app starts, and the log says what it gives away. */
+export function dangerWarnings (options: ResolvedOptions): string[] {
+  const warnings: string[] = []
+  if (options.dangerouslyAllowAnyOriginWithCredentials && options.credentials && options.origin.kind === 'reflect') {
+    warnings.push('dangerouslyAllowAnyOriginWithCredentials is on: every website can read credentialed responses from this server')
+  }
+  const insecure = options.credentials && options.dangerouslyAllowInsecureOrigins ? insecureOrigins(options.origin) : []
+  if (insecure.length > 0) {
+    warnings.push(`dangerouslyAllowInsecureOrigins is on: credentialed responses go to http origins (${insecure.join(', ')}), which anyone on the network path can inject script into`)
+  }
+  return warnings
+}
+
+/** Harmless but contradictory settings of one options object as written: the app starts, with a warning. */
+export function contradictionWarnings (given: unknown): string[] {
+  if (given === null || typeof given !== 'object') return []
+  const written = given as Record<string, unknown>
+  return written.preflightContinue === true && written.preflight === false
     ? ['preflightContinue has no effect when preflight is false: the application answers its own preflights']
     : []
+}
+
+/** The http origins on hosts other than loopback that an origin setting allows (RegExps: those found by trying them). */
+function insecureOrigins (origin: OriginSetting): string[] {
+  if (origin.kind !== 'list') return []
+  const found: string[] = []
+  for (const configured of origin.origins) {
+    if (insecureOrigin(configured) !== undefined) found.push(`'${configured.kind === 'exact' ? configured.origin : renderPattern(configured)}'`)
+  }
+  for (const re of origin.regexps) {
+    if (insecureMatch(re) !== undefined) found.push(String(re))
+  }
+  return found
 }
 
 /** One line per problem: `/origin/0 'https://a.com/' has a trailing slash …`. */

@@ -3,6 +3,7 @@
  * corrected value in every problem, and the check that a RegExp is anchored.
  */
 import { SPECIAL_DEFAULT_PORTS, serializedOriginHostEnd } from '../http/origin.js'
+import { isPublicSuffix } from './public-suffix.js'
 
 /**
  * Fast path for the common case, so that compiling a long allow-list stays cheap: an http(s) origin
@@ -35,8 +36,11 @@ export type ConfiguredOrigin =
   /** `scheme://*.domain[:port|:*]` or `scheme://host:*` */
   | { kind: 'pattern', scheme: string, host: string, subdomains: boolean, port: string | '*' }
 
-/** A configured origin that cannot be used: `problem` is the whole sentence (it ends with the fix when it suggests a value), `fix` what to do. */
-export interface OriginProblem { kind: 'error', problem: string, fix: string }
+/**
+ * A configured origin that cannot be used: `problem` is the whole sentence (it ends with the fix when
+ * it suggests a value), `fix` what to do; `unsafe` when browsers would accept it but it lets strangers in.
+ */
+export interface OriginProblem { kind: 'error', problem: string, fix: string, unsafe?: true }
 
 export type ParsedConfiguredOrigin = ConfiguredOrigin | OriginProblem
 
@@ -45,6 +49,11 @@ const FORMAT_FIX = "write it as scheme://host[:port], e.g. 'https://app.example.
 /** A problem whose sentence ends with its fix. */
 function fixedBy (what: string, fix: string): OriginProblem {
   return { kind: 'error', problem: `${what}; ${fix}`, fix }
+}
+
+/** A pattern that matches sites anyone can register. */
+function tooBroad (what: string, fix: string): OriginProblem {
+  return { ...fixedBy(what, fix), unsafe: true }
 }
 
 const WILDCARD_LABEL = 'wildcard-label-placeholder'
@@ -130,13 +139,20 @@ export function parseConfiguredOrigin (raw: string): ParsedConfiguredOrigin {
   if (port === '0' || /:0+(?=$)/.test(rest)) {
     return { kind: 'error', problem: `${quote(raw)} has the invalid port 0: ports are 1..65535`, fix: 'use a port from 1 to 65535' }
   }
-  if (host === '' || (!isSpecial && !/^[a-z0-9._-]+$/.test(host))) {
+  // the URL parser admits hosts such as 'a.example.com,b' that no DNS name or IP address spells
+  if (!/^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])$/.test(host)) {
     return { kind: 'error', problem: `${quote(raw)} has no valid host: expected scheme://host[:port]`, fix: FORMAT_FIX }
   }
   if (subdomains || anyPort) {
     const base = subdomains ? host.slice(WILDCARD_LABEL.length + 1) : host
     if (subdomains && (!base.includes('.') && base !== 'localhost')) {
-      return fixedBy(`${quote(raw)} is too broad: '*.${base}' would match every site under a top-level domain`, 'name the registrable domain (https://*.example.com)')
+      return tooBroad(`${quote(raw)} is too broad: '*.${base}' would match every site under a top-level domain`, 'name the registrable domain (https://*.example.com)')
+    }
+    if (subdomains && isPublicSuffix(base)) {
+      return tooBroad(
+        `${quote(raw)} is too broad: ${base} is a public suffix (Public Suffix List), where anyone can register a name such as ${scheme}://attacker.${base}`,
+        `list the origins you own, e.g. '${scheme}://myapp.${base}'`
+      )
     }
     return { kind: 'pattern', scheme, host: base, subdomains, port: anyPort ? '*' : port === '' ? '' : port }
   }

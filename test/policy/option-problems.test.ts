@@ -10,7 +10,7 @@ import { resolveOptions } from '../../lib/policy/options.js'
 import { CorsRouteOptionsSchema } from '../../lib/policy/schema.js'
 
 const APP = 'https://app.example.com'
-const OPTION_NAMES = 'origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, hook, delegator'
+const OPTION_NAMES = 'origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, dangerouslyAllowInsecureOrigins, hook, delegator'
 const FORMAT_FIX = "write it as scheme://host[:port], e.g. 'https://app.example.com'"
 
 interface Case {
@@ -30,6 +30,10 @@ const notAnOrigin = {}
 const mixedMethods = ['*', 'PUT']
 const mixedExposed = ['*', 'X-Total']
 const anArray = [APP]
+const unescapedDot = /^https:\/\/app.example.com$/
+const prefixOnly = /^(?=https:\/\/partner\.example\.com).*$/
+const httpRegExp = /^https?:\/\/app\.example\.com$/
+const PERMISSIVE_FIX = "match whole host names only (no '.*', '.+' or lookahead across the host), or use a pattern such as 'https://*.example.com'"
 
 const cases: Case[] = [
   // the options object itself
@@ -61,7 +65,13 @@ const cases: Case[] = [
   { desc: 'path', options: { origin: `${APP}/api` }, path: '/origin', value: `${APP}/api`, fix: `did you mean '${APP}'?`, fixInMessage: true },
   { desc: 'query', options: { origin: [`${APP}?x=1`] }, path: '/origin/0', value: `${APP}?x=1`, fix: `did you mean '${APP}'?`, fixInMessage: true },
   { desc: 'non-ASCII host', options: { origin: ['https://bücher.example'] }, path: '/origin/0', value: 'https://bücher.example', fix: "did you mean 'https://xn--bcher-kva.example'?", fixInMessage: true },
-  { desc: 'wildcard under a TLD', options: { origin: ['https://*.com'] }, path: '/origin/0', value: 'https://*.com', fix: 'name the registrable domain (https://*.example.com)', fixInMessage: true },
+  { desc: 'wildcard under a TLD', options: { origin: ['https://*.com'] }, path: '/origin/0', value: 'https://*.com', fix: 'name the registrable domain (https://*.example.com)', unsafe: true, fixInMessage: true },
+  { desc: 'wildcard under a public suffix', options: { origin: ['https://*.vercel.app'] }, path: '/origin/0', value: 'https://*.vercel.app', fix: "list the origins you own, e.g. 'https://myapp.vercel.app'", unsafe: true, fixInMessage: true },
+  { desc: 'RegExp with an unescaped dot', options: { origin: [APP, unescapedDot] }, path: '/origin/1', value: unescapedDot, fix: 'use /^https:\\/\\/app\\.example\\.com$/', unsafe: true, fixInMessage: true },
+  { desc: 'RegExp checking a prefix only', options: { origin: prefixOnly }, path: '/origin', value: prefixOnly, fix: PERMISSIVE_FIX, unsafe: true, fixInMessage: true },
+  { desc: 'several origins in one string', options: { origin: 'https://a.example.com,https://b.example.com' }, path: '/origin', value: 'https://a.example.com,https://b.example.com', fix: "did you mean ['https://a.example.com', 'https://b.example.com']? (from an environment variable: process.env.ORIGINS.split(',').map((origin) => origin.trim()))", fixInMessage: true },
+  { desc: 'http origin with credentials', options: { origin: ['http://app.example.com'], credentials: true }, path: '/origin/0', value: 'http://app.example.com', fix: "serve the site over https and list 'https://app.example.com', or set dangerouslyAllowInsecureOrigins: true if you accept that", unsafe: true, fixInMessage: true },
+  { desc: 'http RegExp with credentials', options: { origin: [httpRegExp], credentials: true }, path: '/origin/0', value: httpRegExp, fix: 'match https only, or set dangerouslyAllowInsecureOrigins: true if you accept that', unsafe: true, fixInMessage: true },
   // methods and headers: the value is the offending name
   { desc: 'method that is not a token', options: { methods: ['GET', 'GE T'] }, path: '/methods', value: 'GE T', fix: "use a method name that is an HTTP token, such as 'PUT'" },
   { desc: 'forbidden method', options: { methods: 'GET, trace' }, path: '/methods', value: 'trace', fix: 'remove it', fixInMessage: true },
@@ -80,6 +90,8 @@ const cases: Case[] = [
   { desc: "methods '*' with credentials", options: { origin: [APP], credentials: true, methods: '*' }, path: '/methods', value: '*', fix: 'list the methods explicitly', fixInMessage: true },
   { desc: "allowedHeaders '*' with credentials", options: { origin: [APP], credentials: true, allowedHeaders: '*' }, path: '/allowedHeaders', value: '*', fix: 'list the header names explicitly', fixInMessage: true },
   { desc: "exposedHeaders '*' with credentials", options: { origin: [APP], credentials: true, exposedHeaders: ['*'] }, path: '/exposedHeaders', value: '*', fix: 'list the header names explicitly', fixInMessage: true },
+  // private network access
+  { desc: "private network access with origin '*'", options: { origin: '*', allowPrivateNetwork: true }, path: '/allowPrivateNetwork', value: true, fix: 'list the origins that may reach this server in `origin`', unsafe: true, fixInMessage: true },
   // hooks
   { desc: 'enforce in a hook after the handler', options: { enforce: true, hook: 'onSend' }, path: '/enforce', value: true, fix: "use hook: 'preHandler' (or 'onRequest', 'preParsing', 'preValidation'), or remove enforce", fixInMessage: true }
 ]

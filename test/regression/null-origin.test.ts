@@ -10,7 +10,7 @@ import { buildApp, corsHeadersOf } from '../helpers/build-app.js'
 const NULL_HEADERS = { origin: 'null' }
 
 test('null is not matched by true, patterns or RegExps', async (t) => {
-  for (const origin of [true, 'https://*.example.com', /^.*$/, [/^null$/]] as const) {
+  for (const origin of [true, 'https://*.example.com', /^[a-z]+$/, [/^null$/]] as const) {
     const api = await buildApp(t, { cors: { origin: origin as true } })
     const res = await api.app.inject({ method: 'GET', url: '/items', headers: NULL_HEADERS })
     t.same(corsHeadersOf(res), {}, String(origin))
