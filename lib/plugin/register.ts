@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify'
 import { CorsAlreadyRegisteredError, optionsError } from '../errors.js'
 import { compilePolicy } from '../policy/compile.js'
-import { optionWarnings, resolveOptions, type ResolvedOptions } from '../policy/options.js'
+import { describePolicy, undefinedOriginWarning } from '../policy/describe.js'
+import { contradictionWarnings, dangerWarnings, resolveOptions, type ResolvedOptions } from '../policy/options.js'
 import type { FastifyCorsDelegator } from '../policy/schema.js'
 import { dispatcherOf, inheritableOptions, type Registration } from './dispatcher.js'
 import { createDecisionHook, createOnRequest, createOnSend, createPayloadDecisionHook, createRouteChecker, createRouteCompiler } from './hooks.js'
@@ -23,6 +24,8 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   const { options, problems } = resolveOptions(given)
   if (problems.length > 0) throw optionsError(problems)
   warnAboutOptions(fastify, options, given)
+  const undefinedOrigin = undefinedOriginWarning(given)
+  if (undefinedOrigin !== undefined) fastify.log.warn(undefinedOrigin)
 
   const scope: PluginScope = { dispatcher, registration: createRegistration(fastify, options, given) }
   dispatcher.register(scope.registration)
@@ -41,6 +44,7 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   }
   fastify.addHook('onSend', createOnSend(scope))
   addOptionsRoutes(fastify, scope, options)
+  fastify.log.info(describePolicy(options, given, scope.registration.prefix))
 }
 
 function createRegistration (fastify: FastifyInstance, options: ResolvedOptions, given: Record<string, unknown>): Registration {
@@ -59,8 +63,5 @@ function createRegistration (fastify: FastifyInstance, options: ResolvedOptions,
 }
 
 function warnAboutOptions (fastify: FastifyInstance, options: ResolvedOptions, given: Record<string, unknown>): void {
-  if (options.dangerouslyAllowAnyOriginWithCredentials && options.credentials && options.origin.kind === 'reflect') {
-    fastify.log.warn('fastify-cors-policy: dangerouslyAllowAnyOriginWithCredentials is on: every website can read credentialed responses from this server')
-  }
-  for (const warning of optionWarnings(given)) fastify.log.warn(`fastify-cors-policy: ${warning}`)
+  for (const warning of [...dangerWarnings(options), ...contradictionWarnings(given)]) fastify.log.warn(`fastify-cors-policy: ${warning}`)
 }
