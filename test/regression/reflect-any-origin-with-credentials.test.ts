@@ -6,7 +6,7 @@
 import { test } from 'tap'
 import Fastify from 'fastify'
 import corsPolicy from '../../lib/index.js'
-import { buildApp, corsHeadersOf } from '../helpers/build-app.js'
+import { buildApp, corsHeadersOf, LOG_LEVEL } from '../helpers/build-app.js'
 
 test('origin: true with credentials is refused at registration', async (t) => {
   const app = Fastify()
@@ -39,4 +39,21 @@ test('dangerouslyAllowAnyOriginWithCredentials is the only way, and it logs a wa
   const res = await app.inject({ method: 'GET', url: '/items', headers: { origin: 'https://anyone.example' } })
   t.same(corsHeadersOf(res), { 'access-control-allow-origin': 'https://anyone.example', 'access-control-allow-credentials': 'true' })
   t.equal(res.headers.vary, 'Origin')
+})
+
+test('a route that opts in is warned about by name at start-up, as the plugin-level opt-in is', async (t) => {
+  const { app, logs } = await buildApp(t, {
+    logLevel: 'warn',
+    cors: { origin: 'https://app.example.com' },
+    routes: (app) => {
+      app.get('/embed', { config: { cors: { origin: true, credentials: true, dangerouslyAllowAnyOriginWithCredentials: true } } }, async () => 'embed')
+      app.get('/items', async () => 'items')
+    }
+  })
+  await app.ready()
+  t.same(logs.filter((line) => line.level === LOG_LEVEL.warn).map((line) => line.msg), [
+    'fastify-cors-policy: route GET /embed: dangerouslyAllowAnyOriginWithCredentials is on: every website can read credentialed responses from this server'
+  ])
+  const res = await app.inject({ method: 'GET', url: '/embed', headers: { origin: 'https://anyone.test' } })
+  t.same(corsHeadersOf(res), { 'access-control-allow-origin': 'https://anyone.test', 'access-control-allow-credentials': 'true' })
 })
