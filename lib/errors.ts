@@ -1,5 +1,6 @@
 import createError, { type FastifyErrorConstructor } from '@fastify/error'
 import { formatProblems, type OptionProblem } from './policy/options.js'
+import type { CorsDecision, CorsReason } from './policy/decision.js'
 
 /** The problems an options error carries, one per problem its message lists (none on an error built by hand). */
 export interface CorsOptionProblems {
@@ -51,6 +52,24 @@ export const CorsDelegatorFailedError: FastifyErrorConstructor<{ code: 'FST_CORS
 export const CorsInvalidDelegatedOptionsError: FastifyErrorConstructor<{ code: 'FST_CORS_INVALID_DELEGATED_OPTIONS', statusCode: 500 }, [route: string, detail: string]> = createError<'FST_CORS_INVALID_DELEGATED_OPTIONS', 500, [route: string, detail: string]>(
   'FST_CORS_INVALID_DELEGATED_OPTIONS', 'The fastify-cors-policy delegator answered invalid options for %s, so the request is denied: %s', 500, TypeError)
 
+/** What a refusal by `enforce` carries besides its message: why the origin was denied, and the origin. */
+export interface CorsRefusal {
+  reason: CorsReason
+  origin: string
+}
+
+/**
+ * `enforce` refused a cross-origin request from a denied origin before its handler ran. It is sent
+ * through the app's error handler (so `setErrorHandler` formats it); `reason` and `origin` say why.
+ */
+export const CorsForbiddenError: FastifyErrorConstructor<{ code: 'FST_CORS_FORBIDDEN', statusCode: 403 } & CorsRefusal, [detail: string]> =
+  createError<'FST_CORS_FORBIDDEN', 403, [detail: string]>('FST_CORS_FORBIDDEN', 'Cross-origin request refused: %s', 403) as
+    FastifyErrorConstructor<{ code: 'FST_CORS_FORBIDDEN', statusCode: 403 } & CorsRefusal, [detail: string]>
+
+// defaults for an error built by hand (the plugin sets both on the instance)
+CorsForbiddenError.prototype.reason = 'origin-not-allowed'
+CorsForbiddenError.prototype.origin = ''
+
 /**
  * The error `register` fails with for invalid options: unsafe when every problem is a foot-gun a
  * browser would accept, invalid otherwise. `problems` lists them, so an application can report a
@@ -71,5 +90,13 @@ export function routeConfigError (route: string, problems: readonly OptionProble
   const error = new CorsInvalidRouteConfigError(route, detail)
   error.route = route
   error.problems = problems
+  return error
+}
+
+/** The error `enforce` answers a refused request with: the decision's detail in the message, its reason and origin as properties. */
+export function forbiddenError (decision: CorsDecision): InstanceType<typeof CorsForbiddenError> {
+  const error = new CorsForbiddenError(decision.detail as string)
+  error.reason = decision.reason
+  error.origin = decision.origin as string
   return error
 }

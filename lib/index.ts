@@ -17,6 +17,8 @@ export type { CorsDecision, CorsReason } from './policy/decide.js'
 export {
   CorsInvalidOptionsError, CorsUnsafeOptionsError, CorsInvalidRouteConfigError, CorsRouteNotCompiledError, CorsAlreadyRegisteredError
 } from './errors.js'
+export { CorsForbiddenError } from './errors.js'
+export type { CorsRefusal } from './errors.js'
 export { CorsJsonOptionsSchema } from './policy/json-schema.js'
 export type { FastifyCorsJsonOptions } from './policy/json-schema.js'
 export { validateCorsOptions } from './policy/validate.js'

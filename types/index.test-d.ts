@@ -1,10 +1,10 @@
 import Fastify, { type FastifyContextConfig, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
 import corsPolicy, {
-  CorsOptionsSchema, CorsInvalidOptionsError, CorsInvalidRouteConfigError, CorsUnsafeOptionsError, fastifyCorsPolicy, validateCorsOptions,
+  CorsOptionsSchema, CorsForbiddenError, CorsInvalidOptionsError, CorsInvalidRouteConfigError, CorsUnsafeOptionsError, fastifyCorsPolicy, validateCorsOptions,
   type OptionProblem, type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions,
   type OriginFunction, type AsyncOriginFunction, type FastifyCorsOptionsDelegate, type FastifyCorsOptionsDelegatePromise,
-  type FastifyPluginOptionsDelegate, type CorsDelegatorCallback
+  type FastifyPluginOptionsDelegate, type CorsDelegatorCallback, type CorsRefusal
 } from 'fastify-cors-policy'
 
 const app = Fastify()
@@ -112,3 +112,19 @@ expectType<OptionProblem[]>(validateCorsOptions({ origin: 'https://a.com/' }))
 expectType<string[]>(validateCorsOptions({}).map((problem) => problem.fix))
 expectType<readonly OptionProblem[]>(new CorsInvalidOptionsError('detail').problems)
 expectType<string>(new CorsInvalidRouteConfigError('GET /', 'x').route)
+
+// enforce: a refusal goes through the app's error handler as a typed, coded error
+app.register(corsPolicy, { hook: 'preHandler', enforce: 'report-only' })
+expectError(app.register(corsPolicy, { enforce: 'report' }))
+app.register(corsPolicy, { origin: 'http://app.example.com', credentials: true, dangerouslyAllowInsecureOrigins: true })
+app.setErrorHandler((error, _request, reply) => {
+  if (error instanceof CorsForbiddenError) {
+    expectType<'FST_CORS_FORBIDDEN'>(error.code)
+    expectType<403>(error.statusCode)
+    expectType<CorsReason>(error.reason)
+    expectType<string>(error.origin)
+    return reply.code(403).send({ reason: error.reason })
+  }
+  return reply.send(error)
+})
+expectAssignable<CorsRefusal>({ reason: 'origin-not-allowed', origin: 'https://evil.test' })

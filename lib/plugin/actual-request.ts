@@ -1,13 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsPolicy } from '../policy/compile.js'
-import { decideActual, originVerdict, refusedBeforeHandler, targetOf } from '../policy/decide.js'
+import { forbiddenError } from '../errors.js'
+import { decideActual, enforcement, originVerdict, targetOf } from '../policy/decide.js'
 import type { Decision } from '../policy/decision.js'
 import { singleHeader } from '../http/request-values.js'
 import { DELEGATION_FAILED, DELEGATION_FAILED_ENFORCED, runDelegator } from './delegation.js'
 import type { Registration, RouteEntry } from './dispatcher.js'
 import { runOriginCheck } from './origin-check.js'
-import { logDenial, type Continue } from './request-context.js'
+import { logDenial, logReportOnly, type Continue } from './request-context.js'
 import { writeDecisionHeaders } from './response-headers.js'
+
+/** The failed-delegation policy under `enforce: 'report-only'`: the denial is reported, never refused. */
+const DELEGATION_FAILED_REPORTED: CorsPolicy = Object.freeze({ ...DELEGATION_FAILED, enforce: 'report-only' as const })
 
 /**
  * Decides an actual request for its owner's policy (through the owner's delegator when it has one)
@@ -28,7 +32,8 @@ export function decideActualRequest (request: FastifyRequest, reply: FastifyRepl
       decideForPolicy(request, reply, delegated, entry?.name, beforeHandler, proceed, false)
       return
     }
-    const failed = owner.defaultPolicy.enforce ? DELEGATION_FAILED_ENFORCED : DELEGATION_FAILED
+    const enforce = owner.defaultPolicy.enforce
+    const failed = enforce === true ? DELEGATION_FAILED_ENFORCED : enforce === 'report-only' ? DELEGATION_FAILED_REPORTED : DELEGATION_FAILED
     const decision = decideActual(failed, singleHeader(request.headers.origin), 'failed', request, entry?.name, false)
     applyDecision(request, reply, decision, entry?.name, beforeHandler, proceed)
   })
@@ -55,16 +60,23 @@ export function decideForPolicy (request: FastifyRequest, reply: FastifyReply, p
   applyDecision(request, reply, decideActual(policy, origin, verdict, request, route, preflight), route, beforeHandler, proceed)
 }
 
-/** Records the decision as `request.cors`, writes its headers, logs a denial, and answers 403 when `enforce` refuses it. */
+/**
+ * Records the decision as `request.cors`, writes its headers and logs a denial; when `enforce`
+ * refuses it, sends a CorsForbiddenError (403) through the app's error handler instead of going on,
+ * and under `enforce: 'report-only'` logs that it would have.
+ */
 function applyDecision (request: FastifyRequest, reply: FastifyReply, decision: Decision, route: string | undefined, beforeHandler: boolean, proceed: Continue): void {
   request.cors = decision
   writeDecisionHeaders(reply, decision)
   if (!decision.allowed) {
     logDenial(request, decision, route)
-    if (refusedBeforeHandler(decision, beforeHandler) && !reply.sent) {
-      reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `Cross-origin request refused: ${decision.detail as string}`, reason: decision.reason })
+    // a reply another hook already sent is left alone: nothing is refused, nor reported as refused
+    const enforced = reply.sent ? 'none' : enforcement(decision, beforeHandler)
+    if (enforced === 'refuse') {
+      reply.send(forbiddenError(decision))
       return
     }
+    if (enforced === 'report') logReportOnly(request, decision, route)
   }
   proceed()
 }

@@ -94,13 +94,19 @@ export function decideActual (policy: CorsPolicy | null, origin: string | undefi
   return Decision.denied(origin, policy, reason, describeOriginDenial(policy, reason, origin, targetOf(request, route)), preflight)
 }
 
+/** What `enforce` does with a decided request: refuse it with 403, report that it would have, or nothing. */
+export type Enforcement = 'refuse' | 'report' | 'none'
+
 /**
- * Is the request refused before its handler? CORS itself only hides responses from pages; with
- * `enforce`, a denied cross-origin request is answered 403 instead, in hooks that run before the
- * handler (`beforeHandler`).
+ * CORS itself only hides responses from pages; with `enforce: true`, a denied cross-origin request
+ * is refused (403) instead, in hooks that run before the handler (`beforeHandler`), and with
+ * `enforce: 'report-only'` the same requests are reported and go on. Requests without Origin,
+ * same-origin ones and routes with CORS disabled are allowed decisions or have no policy: never refused.
  */
-export function refusedBeforeHandler (decision: Decision, beforeHandler: boolean): boolean {
-  return beforeHandler && !decision.allowed && decision[kPolicy]?.enforce === true
+export function enforcement (decision: Decision, beforeHandler: boolean): Enforcement {
+  if (!beforeHandler || decision.allowed) return 'none'
+  const enforce = decision[kPolicy]?.enforce
+  return enforce === true ? 'refuse' : enforce === 'report-only' ? 'report' : 'none'
 }
 
 /** The preflight answer once the origin is allowed. */

@@ -159,10 +159,11 @@ for (const hook of ['onRequest', 'preParsing', 'preValidation', 'preHandler'] as
     t.same(corsHeadersOf(denied), {})
     t.same(denied.json(), {
       statusCode: 403,
+      code: 'FST_CORS_FORBIDDEN',
       error: 'Forbidden',
-      message: "Cross-origin request refused: origin 'https://evil.example.org' is not in the allow-list for POST /items; add it to `origin`",
-      reason: 'origin-not-allowed'
+      message: "Cross-origin request refused: origin 'https://evil.example.org' is not in the allow-list for POST /items; add it to `origin`"
     })
+    t.equal(denied.headers.vary, 'Origin')
     t.equal(state.handlerCalls, 0, 'the handler never ran')
     const allowed = await state.app.inject({ method: 'POST', url: '/items', headers: { origin: APP } })
     t.equal(allowed.statusCode, 201)

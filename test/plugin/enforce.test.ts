@@ -4,16 +4,16 @@ import { buildApp, corsHeadersOf, preflightHeaders } from '../helpers/build-app.
 const APP = 'https://app.example.com'
 const EVIL = 'https://evil.example'
 
-test('enforce: a denied cross-origin request gets a 403 JSON answer before the handler runs', async (t) => {
+test('enforce: a denied cross-origin request gets FST_CORS_FORBIDDEN (403) from the error handler before the handler runs', async (t) => {
   const built = await buildApp(t, { cors: { origin: [APP], credentials: true, enforce: true } })
   const res = await built.app.inject({ method: 'POST', url: '/items', headers: { origin: EVIL, 'content-type': 'text/plain' }, payload: 'csrf' })
   t.equal(res.statusCode, 403)
   t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
   t.same(res.json(), {
     statusCode: 403,
+    code: 'FST_CORS_FORBIDDEN',
     error: 'Forbidden',
-    message: `Cross-origin request refused: origin '${EVIL}' is not in the allow-list for POST /items; add it to \`origin\``,
-    reason: 'origin-not-allowed'
+    message: `Cross-origin request refused: origin '${EVIL}' is not in the allow-list for POST /items; add it to \`origin\``
   })
   t.same(corsHeadersOf(res), {})
   t.equal(res.headers.vary, 'Origin')
@@ -31,7 +31,8 @@ test('enforce answers before the body is parsed: an invalid JSON body gets 403, 
   const built = await buildApp(t, { cors: { origin: [APP], enforce: true } })
   const res = await built.app.inject({ method: 'POST', url: '/echo', headers: { origin: EVIL, 'content-type': 'application/json' }, payload: '{"broken' })
   t.equal(res.statusCode, 403)
-  t.equal(res.json().reason, 'origin-not-allowed')
+  t.equal(res.json().code, 'FST_CORS_FORBIDDEN')
+  t.equal(built.lastDecision().reason, 'origin-not-allowed')
   t.equal(built.handlerCalls, 0)
   const allowed = await built.app.inject({ method: 'POST', url: '/echo', headers: { origin: APP, 'content-type': 'application/json' }, payload: '{"broken' })
   t.equal(allowed.statusCode, 400, 'an allowed origin reaches body parsing')
@@ -60,11 +61,13 @@ test('enforce refuses invalid origins and failed origin checks as well', async (
   const built = await buildApp(t, { cors: { origin: [APP], enforce: true } })
   const invalid = await built.app.inject({ method: 'GET', url: '/items', headers: { origin: 'https://app.example.com/' } })
   t.equal(invalid.statusCode, 403)
-  t.equal(invalid.json().reason, 'invalid-origin')
+  t.equal(invalid.json().code, 'FST_CORS_FORBIDDEN')
+  t.equal(built.lastDecision().reason, 'invalid-origin')
   const failing = await buildApp(t, { cors: { origin: () => { throw new Error('down') }, enforce: true } })
   const failed = await failing.app.inject({ method: 'GET', url: '/items', headers: { origin: APP } })
   t.equal(failed.statusCode, 403)
-  t.equal(failed.json().reason, 'origin-check-failed')
+  t.equal(failed.json().code, 'FST_CORS_FORBIDDEN')
+  t.equal(failing.lastDecision().reason, 'origin-check-failed')
   t.equal(built.handlerCalls + failing.handlerCalls, 0)
 })
 

@@ -37,9 +37,9 @@ test("a parent's earlier hook leaves a child route to the child's later hook", a
   t.equal(refused.statusCode, 403)
   t.same(refused.json(), {
     statusCode: 403,
+    code: 'FST_CORS_FORBIDDEN',
     error: 'Forbidden',
-    message: "Cross-origin request refused: origin 'https://partner.example' is not in the allow-list for GET /child/x; add it to `origin`",
-    reason: 'origin-not-allowed'
+    message: "Cross-origin request refused: origin 'https://partner.example' is not in the allow-list for GET /child/x; add it to `origin`"
   })
   t.same(corsHeadersOf(refused), {})
   t.same(seen, ['preValidation undecided'], 'refused in preHandler, after the preValidation hooks ran')

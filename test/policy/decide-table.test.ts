@@ -1,12 +1,12 @@
 /**
- * A table over the decision core: policy kind × request kind × same-origin or not × enforce ×
+ * A table over the decision core: policy kind × request kind × same-origin or not × enforce (off, on, report-only) ×
  * beforeHandler × preflight. The expected decisions come from `expectDecision`, written from the
  * rules (Fetch#http-requests for same-origin, the plugin's README for the detail sentences), never
  * by calling the code under test; a handful of literal rows below read as examples.
  */
 import { test } from 'tap'
 import {
-  decideActual, refusedBeforeHandler, isSameOrigin, denialReason, anyOriginVariant, originVerdict,
+  decideActual, enforcement, isSameOrigin, denialReason, anyOriginVariant, originVerdict,
   evaluatePreflight, describeOriginDenial, type RequestFacts, type SettledVerdict
 } from '../../lib/policy/decide.js'
 import { compilePolicy, type CorsPolicy } from '../../lib/policy/compile.js'
@@ -82,6 +82,9 @@ function facts (site: Site, origin: string | undefined, preflight: boolean): Req
 
 const ROUTES = [undefined, 'PUT /items/:id'] as const
 
+type Enforce = boolean | 'report-only'
+const ENFORCE: Enforce[] = [false, true, 'report-only']
+
 // ---------------------------------------------------------------------------------------------
 // the rules, written out independently of lib/policy/decide.ts
 
@@ -113,8 +116,10 @@ interface Expected {
   /** which policy the decision keeps */
   policy: 'none' | 'policy' | 'any-variant'
   answered: false
-  refusedBeforeHandler: boolean
-  refusedAfterHandler: false
+  /** what enforce does in a hook before the handler */
+  enforcement: 'refuse' | 'report' | 'none'
+  /** and in one after it: nothing */
+  enforcementAfterHandler: 'none'
 }
 
 function expectDetail (kind: PolicyKind, reason: string, origin: string, target: string): string {
@@ -130,10 +135,10 @@ function expectDetail (kind: PolicyKind, reason: string, origin: string, target:
   return `origin '${origin}' is not in the allow-list for ${target}; add it to \`origin\``
 }
 
-function expectDecision (kind: PolicyKind, enforce: boolean, origin: string | undefined, verdict: SettledVerdict, site: Site,
+function expectDecision (kind: PolicyKind, enforce: Enforce, origin: string | undefined, verdict: SettledVerdict, site: Site,
   method: string, route: string | undefined, preflight: boolean, beforeHandler: boolean): Expected {
   const target = route ?? `${method} /items/7`
-  const base = { origin, preflight, answered: false as const, refusedAfterHandler: false as const }
+  const base = { origin, preflight, answered: false as const, enforcementAfterHandler: 'none' as const }
   if (kind === 'disabled') {
     // no CORS header: readable only when CORS does not apply
     const readable = origin === undefined || expectSameOrigin(site, origin)
@@ -144,18 +149,18 @@ function expectDecision (kind: PolicyKind, enforce: boolean, origin: string | un
       reason: 'disabled',
       detail: readable ? undefined : expectDetail(kind, 'disabled', origin, target),
       policy: 'none',
-      refusedBeforeHandler: false
+      enforcement: 'none'
     }
   }
   if (origin === undefined) {
-    return { ...base, preflight: false, allowed: true, reason: 'no-origin', detail: undefined, policy: 'policy', refusedBeforeHandler: false }
+    return { ...base, preflight: false, allowed: true, reason: 'no-origin', detail: undefined, policy: 'policy', enforcement: 'none' }
   }
   if (verdict === 'allowed' || verdict === 'allowed-any') {
-    return { ...base, allowed: true, reason: 'allowed', detail: undefined, policy: verdict === 'allowed' ? 'policy' : 'any-variant', refusedBeforeHandler: false }
+    return { ...base, allowed: true, reason: 'allowed', detail: undefined, policy: verdict === 'allowed' ? 'policy' : 'any-variant', enforcement: 'none' }
   }
   const reason = verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
   if (reason !== 'invalid-origin' && expectSameOrigin(site, origin)) {
-    return { ...base, allowed: true, reason: 'same-origin', detail: undefined, policy: 'policy', refusedBeforeHandler: false }
+    return { ...base, allowed: true, reason: 'same-origin', detail: undefined, policy: 'policy', enforcement: 'none' }
   }
   return {
     ...base,
@@ -163,7 +168,8 @@ function expectDecision (kind: PolicyKind, enforce: boolean, origin: string | un
     reason,
     detail: expectDetail(kind, reason, origin, target),
     policy: 'policy',
-    refusedBeforeHandler: enforce && beforeHandler
+    // a denied cross-origin request: refused (or reported) only where the handler has not run yet
+    enforcement: !beforeHandler ? 'none' : enforce === true ? 'refuse' : enforce === 'report-only' ? 'report' : 'none'
   }
 }
 
@@ -187,8 +193,8 @@ function observe (decision: Decision, p: CorsPolicy | null, beforeHandler: boole
     detail: decision.detail,
     policy: keptName,
     answered: decision[kAnswered] as false,
-    refusedBeforeHandler: refusedBeforeHandler(decision, beforeHandler),
-    refusedAfterHandler: refusedBeforeHandler(decision, false) as false
+    enforcement: enforcement(decision, beforeHandler),
+    enforcementAfterHandler: enforcement(decision, false) as 'none'
   }
 }
 
@@ -196,10 +202,10 @@ const SETTLED: SettledVerdict[] = ['allowed', 'allowed-any', 'not-allowed', 'inv
 
 // ---------------------------------------------------------------------------------------------
 
-test('decideActual and refusedBeforeHandler: the whole table', async (t) => {
-  const variants: Array<{ kind: PolicyKind, enforce: boolean, p: CorsPolicy | null }> = [{ kind: 'disabled', enforce: false, p: null }]
+test('decideActual and enforcement: the whole table', async (t) => {
+  const variants: Array<{ kind: PolicyKind, enforce: Enforce, p: CorsPolicy | null }> = [{ kind: 'disabled', enforce: false, p: null }]
   for (const kind of Object.keys(OPTIONS) as Array<keyof typeof OPTIONS>) {
-    for (const enforce of [false, true]) variants.push({ kind, enforce, p: policy({ ...OPTIONS[kind], enforce }) })
+    for (const enforce of ENFORCE) variants.push({ kind, enforce, p: policy({ ...OPTIONS[kind], enforce }) })
   }
   const counts: Record<string, number> = {}
   let rows = 0
@@ -227,8 +233,8 @@ test('decideActual and refusedBeforeHandler: the whole table', async (t) => {
                 const got = observe(decision, p, beforeHandler)
                 rows++
                 counts[want.reason] = (counts[want.reason] ?? 0) + 1
-                if (want.refusedBeforeHandler) counts.refused = (counts.refused ?? 0) + 1
-                t.strictSame(got, want, `${kind}${enforce ? ' enforce' : ''} × origin ${originKind} (${verdict}) × ${site.name} × route ${route ?? '-'}${preflight ? ' × preflight' : ''} × beforeHandler ${beforeHandler}`)
+                if (want.enforcement !== 'none') counts[want.enforcement] = (counts[want.enforcement] ?? 0) + 1
+                t.strictSame(got, want, `${kind}${enforce === false ? '' : ` enforce ${String(enforce)}`} × origin ${originKind} (${verdict}) × ${site.name} × route ${route ?? '-'}${preflight ? ' × preflight' : ''} × beforeHandler ${beforeHandler}`)
               }
             }
           }
@@ -238,7 +244,7 @@ test('decideActual and refusedBeforeHandler: the whole table', async (t) => {
   }
   // the table reaches every outcome, each many times
   t.ok(rows > 5000, `${rows} rows`)
-  for (const reason of ['disabled', 'no-origin', 'allowed', 'same-origin', 'invalid-origin', 'origin-not-allowed', 'origin-check-failed', 'refused']) {
+  for (const reason of ['disabled', 'no-origin', 'allowed', 'same-origin', 'invalid-origin', 'origin-not-allowed', 'origin-check-failed', 'refuse', 'report']) {
     t.ok((counts[reason] ?? 0) >= 16, `${reason}: ${counts[reason] ?? 0} rows`)
   }
 })
@@ -246,6 +252,7 @@ test('decideActual and refusedBeforeHandler: the whole table', async (t) => {
 test('decideActual: literal rows', async (t) => {
   const list = policy({ origin: [ALLOWED_ORIGIN] })
   const enforced = policy({ origin: [ALLOWED_ORIGIN], enforce: true })
+  const reported = policy({ origin: [ALLOWED_ORIGIN], enforce: 'report-only' })
   const fn = policy({ origin: () => true, enforce: true })
   const req = (headers: Record<string, string>, protocol = 'https', host = 'api.example.com', method = 'PUT', url = '/items/7?draft=1'): RequestFacts =>
     ({ method, url, headers, protocol, host })
@@ -255,7 +262,7 @@ test('decideActual: literal rows', async (t) => {
   let d = decideActual(list, ALLOWED_ORIGIN, 'allowed', req({ 'sec-fetch-site': 'cross-site' }), 'PUT /items/:id', false)
   t.strictSame(plain(d), { origin: ALLOWED_ORIGIN, preflight: false, allowed: true, reason: 'allowed', detail: undefined })
   t.equal(d[kPolicy], list)
-  t.equal(refusedBeforeHandler(d, true), false)
+  t.equal(enforcement(d, true), 'none')
 
   // an unlisted origin, named in the detail with the request's path (no route)
   d = decideActual(enforced, 'http://other.example', 'not-allowed', req({}), undefined, false)
@@ -266,14 +273,16 @@ test('decideActual: literal rows', async (t) => {
     reason: 'origin-not-allowed',
     detail: "origin 'http://other.example' is not in the allow-list for PUT /items/7; add it to `origin`"
   })
-  t.equal(refusedBeforeHandler(d, true), true, 'enforce refuses it before the handler')
-  t.equal(refusedBeforeHandler(d, false), false, 'but not after the handler has run')
-  t.equal(refusedBeforeHandler(decideActual(list, 'http://other.example', 'not-allowed', req({}), undefined, false), true), false, 'nor without enforce')
+  t.equal(enforcement(d, true), 'refuse', 'enforce refuses it before the handler')
+  t.equal(enforcement(d, false), 'none', 'but not after the handler has run')
+  t.equal(enforcement(decideActual(list, 'http://other.example', 'not-allowed', req({}), undefined, false), true), 'none', 'nor without enforce')
+  t.equal(enforcement(decideActual(reported, 'http://other.example', 'not-allowed', req({}), undefined, false), true), 'report', 'report-only reports it')
+  t.equal(enforcement(decideActual(reported, 'http://other.example', 'not-allowed', req({}), undefined, false), false), 'none', 'but not after the handler has run')
 
   // the same unlisted origin is the server's own when Host (with its default port) matches
   d = decideActual(enforced, 'http://other.example', 'not-allowed', req({}, 'http', 'other.example:80'), undefined, true)
   t.strictSame(plain(d), { origin: 'http://other.example', preflight: true, allowed: true, reason: 'same-origin', detail: undefined })
-  t.equal(refusedBeforeHandler(d, true), false)
+  t.equal(enforcement(d, true), 'none')
   t.equal(isSameOrigin(req({}, 'https', 'other.example:443'), 'https://other.example'), true, ':443 is https\'s default port')
   t.equal(isSameOrigin(req({}, 'https', 'other.example:80'), 'https://other.example'), false, ':80 is not https\'s default port')
   t.equal(isSameOrigin(req({}, 'http', 'other.example:8080'), 'http://other.example:8080'), true, 'a non-default port is compared as it is')
@@ -288,7 +297,7 @@ test('decideActual: literal rows', async (t) => {
   d = decideActual(enforced, long, 'invalid', req({ 'sec-fetch-site': 'same-origin' }), 'PUT /items/:id', false)
   t.equal(d.reason, 'invalid-origin')
   t.equal(d.detail, `the Origin header "https://${'X'.repeat(69)}..." is not a valid serialised origin (scheme://host[:port]) for PUT /items/:id; it is never reflected`)
-  t.equal(refusedBeforeHandler(d, true), true)
+  t.equal(enforcement(d, true), 'refuse')
 
   // 'null' under reflect, and under a function that refused it
   d = decideActual(policy({ origin: true }), 'null', 'not-allowed', req({}), undefined, false)
@@ -305,7 +314,7 @@ test('decideActual: literal rows', async (t) => {
     reason: 'origin-check-failed',
     detail: "the origin function threw, rejected or timed out for origin 'https://app.example.com' on GET /items; the request is denied"
   })
-  t.equal(refusedBeforeHandler(d, true), true)
+  t.equal(enforcement(d, true), 'refuse')
   d = decideActual(fn, ALLOWED_ORIGIN, 'allowed-any', req({}), undefined, true)
   t.strictSame(plain(d), { origin: ALLOWED_ORIGIN, preflight: true, allowed: true, reason: 'allowed', detail: undefined })
   t.equal(d[kPolicy], anyOriginVariant(fn), "kept policy: the function policy's any-origin variant")
@@ -314,14 +323,14 @@ test('decideActual: literal rows', async (t) => {
   d = decideActual(null, ALLOWED_ORIGIN, 'allowed', req({ 'sec-fetch-site': 'cross-site' }), 'PUT /items/:id', true)
   t.strictSame(plain(d), { origin: ALLOWED_ORIGIN, preflight: false, allowed: false, reason: 'disabled', detail: 'CORS is disabled for PUT /items/:id (config.cors: false)' })
   t.equal(d[kPolicy], null)
-  t.equal(refusedBeforeHandler(d, true), false)
+  t.equal(enforcement(d, true), 'none')
   d = decideActual(null, undefined, 'not-allowed', req({}), undefined, false)
   t.strictSame(plain(d), { origin: undefined, preflight: false, allowed: true, reason: 'disabled', detail: undefined })
 
   // no Origin: CORS does not apply
   d = decideActual(enforced, undefined, 'not-allowed', req({ 'sec-fetch-site': 'cross-site' }), undefined, true)
   t.strictSame(plain(d), { origin: undefined, preflight: false, allowed: true, reason: 'no-origin', detail: undefined })
-  t.equal(refusedBeforeHandler(d, true), false)
+  t.equal(enforcement(d, true), 'none')
   t.equal(JSON.stringify(d), '{"preflight":false,"allowed":true,"reason":"no-origin"}', 'serialised without the kept policy')
 })
 
