@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifySchema } from 'fastify'
-import { CONTENT_LENGTH } from '../http/header-names.js'
+import { CONTENT_LENGTH, VARY } from '../http/header-names.js'
 import { kAnswered, kPolicy, type Decision } from '../policy/decision.js'
 import type { ResolvedOptions } from '../policy/options.js'
 import { kOwnRoute } from './dispatcher.js'
@@ -46,7 +46,10 @@ export function addOptionsRoutes (fastify: FastifyInstance, scope: PluginScope, 
         reply.callNotFound()
         return
       }
-      // not a preflight: an OPTIONS request of the application's, which has no route for it
+      // not a preflight: an OPTIONS request of the application's, which has no route for it. The
+      // answer depends on the missing Access-Control-Request-Method: a cache that stored it must not
+      // serve it to a preflight of the same URL (Fetch#cors-protocol-and-http-caches)
+      reply.header(VARY, 'Access-Control-Request-Method')
       if (strictPreflight) {
         reply.code(400).type('text/plain; charset=utf-8').send('Invalid Preflight Request')
       } else {

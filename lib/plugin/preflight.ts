@@ -11,6 +11,9 @@ import { decideForPolicy } from './actual-request.js'
 import { runOriginCheck, settleOrigins } from './origin-check.js'
 import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
 
+/** The Vary of every answer to a preflight whose URL's routes differ (route-grant.ts answers them with it). */
+const VARY_ROUTE_DEPENDENT = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
+
 /** One preflight being answered: what every step below reads. */
 interface Preflight {
   readonly request: FastifyRequest
@@ -63,7 +66,7 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
       else answers.set(delegating, options)
       if (--waiting > 0) return
       if (failed) {
-        refusePreflight(preflight, DELEGATION_FAILED, 'origin-check-failed', undefined)
+        refusePreflight(preflight, DELEGATION_FAILED, 'origin-check-failed', undefined, DELEGATION_FAILED.preflightVary)
         return
       }
       const substituted = withDelegatedPolicies(dispatcher, profile, answers)
@@ -108,7 +111,8 @@ function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets:
     if (answer.kind === 'refuse') {
       const policy = answer.policy
       const reason = policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed' | 'allowed-any'>)
-      refusePreflight(preflight, policy ?? null, reason, answer.detail)
+      // the routes at this URL differ, so which one judges the preflight depends on its method
+      refusePreflight(preflight, policy ?? null, reason, answer.detail, VARY_ROUTE_DEPENDENT)
       return
     }
     writePreflight(preflight, answer)
@@ -119,7 +123,7 @@ function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets:
 function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, policy: CorsPolicy, served: boolean, verdict: SettledVerdict): void {
   if (verdict === 'allowed-any') policy = anyOriginVariant(policy)
   else if (verdict !== 'allowed') {
-    refusePreflight(preflight, policy, denialReason(verdict), undefined)
+    refusePreflight(preflight, policy, denialReason(verdict), undefined, policy.preflightVary)
     return
   }
   const headers = preflight.request.headers
@@ -129,12 +133,17 @@ function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, polic
   writePreflight(preflight, { kind: 'answer', policy, outcome, anyOrigin: policy.originKind === 'any', credentials: policy.credentials, maxAge, vary: policy.preflightVary })
 }
 
-/** 403 without CORS headers (Fetch#http-responses: the suggested way to deny a preflight). */
-function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined): void {
+/**
+ * 403 without CORS headers (Fetch#http-responses: the suggested way to deny a preflight), but with
+ * the Vary its granted counterpart carries: a shared cache that stored a refusal keyed on the URL
+ * alone would serve it to an origin (or a method) that is granted (Fetch#cors-protocol-and-http-caches).
+ */
+function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined, vary: string | undefined): void {
   const { request, reply, origin, target } = preflight
   const decision = Decision.refusedPreflight(origin, policy, reason, policy === null ? detail : describeOriginDenial(policy, reason, origin, target))
   request.cors = decision
   logDenial(request, decision, target)
+  if (vary !== undefined) reply.header(VARY, vary)
   reply.code(403).header(CONTENT_LENGTH, '0').send()
 }
 
