@@ -136,3 +136,40 @@ export function routeConfigOf (request: FastifyRequest): Record<PropertyKey, unk
   }
   return request.routeOptions.config as unknown as Record<PropertyKey, unknown>
 }
+
+/** A lifecycle hook as a Fastify context holds it. */
+export type ContextHook = (...args: never[]) => unknown
+
+/** The hooks Fastify runs for the requests a context answers: each array filled at preReady, null for none. */
+export interface ContextHooks {
+  onRequest: ContextHook[] | null
+  onSend: ContextHook[] | null
+}
+
+/** A not-found context: its hooks (Fastify's context object itself) and the instance whose hooks they are. */
+export interface NotFoundContext {
+  readonly hooks: ContextHooks
+  /** the instance that set the not-found handler; undefined when the context does not say */
+  readonly server: FastifyInstance | undefined
+}
+
+/**
+ * The not-found context that answers this instance's URLs no route serves, once the app is ready. A
+ * prefixed scope without a not-found handler of its own has no entry in Fastify's 404 router, so its
+ * 404s are answered by the context of the nearest parent that has one, with that parent's hooks
+ * (fastify/lib/four-oh-four.js). Fastify keeps it on the instance under
+ * `Symbol('fastify.404ContextKey')`, own or inherited; undefined when it is not there or not shaped as
+ * expected, and the plugin then leaves 404s as Fastify has them.
+ */
+export function notFoundContextOf (fastify: FastifyInstance): NotFoundContext | undefined {
+  const symbol = findSymbol(fastify, 'fastify.404ContextKey')
+  const context = symbol === undefined ? undefined : (fastify as unknown as Record<symbol, unknown>)[symbol]
+  if (context === null || typeof context !== 'object') return undefined
+  const { onRequest, onSend, server } = context as Record<string, unknown>
+  if (!isHookList(onRequest) || !isHookList(onSend)) return undefined
+  return { hooks: context as ContextHooks, server: typeof server === 'object' && server !== null ? server as FastifyInstance : undefined }
+}
+
+function isHookList (value: unknown): boolean {
+  return value === null || Array.isArray(value)
+}

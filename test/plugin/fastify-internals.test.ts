@@ -1,13 +1,13 @@
 /**
- * One test per fact about Fastify and find-my-way that lib/fastify-internals.ts, lib/dispatcher.ts and
- * lib/route-index.ts rely on beyond Fastify's documented API. scripts/test-newest-fastify.sh runs this
+ * One test per fact about Fastify and find-my-way that lib/fastify-internals.ts, lib/dispatcher.ts,
+ * lib/route-index.ts and lib/plugin/not-found.ts rely on beyond Fastify's documented API. scripts/test-newest-fastify.sh runs this
  * file against the newest Fastify 5 too: a failure names the internal that changed.
  */
 import { createRequire } from 'node:module'
 import { test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteShorthandOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { fastifyFindMyWay, listRouterRoutes, routerMatchOptions, type RouterMatchOptions, type RouterRoute } from '../../lib/plugin/fastify-internals.js'
+import { fastifyFindMyWay, listRouterRoutes, notFoundContextOf, routerMatchOptions, type ContextHook, type RouterMatchOptions, type RouterRoute } from '../../lib/plugin/fastify-internals.js'
 import { RouteIndex } from '../../lib/plugin/route-index.js'
 
 const require = createRequire(import.meta.url)
@@ -296,4 +296,65 @@ test('(f) a custom constraint strategy with mustMatchWhenDerived false lets a co
     t.match(derivedFrom[0], { method: 'OPTIONS', url: '/any/path?q=1' }, fact('deriveConstraint receives the raw request (method, url with query, headers)'))
     await app.close()
   }
+})
+
+test('(g) a prefixed scope without a not-found handler of its own has its 404s answered by its parent\'s context, which runs the hooks in its arrays', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  const seen: string[] = []
+  app.addHook('onSend', async (request) => { seen.push(`root onSend ${request.url}`) })
+  let api: FastifyInstance | undefined
+  let own: FastifyInstance | undefined
+  let atReady: Array<ReturnType<typeof notFoundContextOf>> = []
+  await app.register(async (scope) => {
+    api = scope
+    scope.addHook('onRequest', async (request) => { seen.push(`api onRequest ${request.url}`) })
+    scope.decorateRequest('scoped', null)
+    scope.get('/x', async () => 'x')
+  }, { prefix: '/api' })
+  await app.register(async (scope) => {
+    scope.addHook('onSend', async (request) => { seen.push(`own onSend ${request.url}`) })
+    scope.setNotFoundHandler(async (_request, reply) => reply.code(404).send('own 404'))
+    // a hook added after the not-found handler is among its hooks too: they are read at preReady
+    scope.addHook('onRequest', async (request) => { seen.push(`own onRequest ${request.url}`) })
+    own = scope
+  }, { prefix: '/own' })
+  app.addHook('onReady', function (done) {
+    atReady = [notFoundContextOf(app), notFoundContextOf(api as FastifyInstance), notFoundContextOf(own as FastifyInstance)]
+    done()
+  })
+  await app.ready()
+  const [root, prefixed, owned] = atReady
+  t.ok(root !== undefined && root.hooks !== null, fact("the root instance holds its not-found context under Symbol('fastify.404ContextKey')"))
+  t.equal(prefixed?.hooks, root?.hooks, fact('a prefixed scope without setNotFoundHandler inherits its parent\'s not-found context'))
+  t.equal(prefixed?.server, app, fact("the not-found context's server is the instance that set its handler"))
+  t.equal(root?.hooks.onRequest, null, fact('a context hook array is null when the instance has no hook of that kind (filled at preReady, before onReady hooks run)'))
+  t.equal(root?.hooks.onSend?.length, 1, fact("the parent's context holds the parent's hooks only: none of the prefixed scope's"))
+  t.not(owned?.hooks, root?.hooks, fact('setNotFoundHandler in a prefixed scope gives it a context of its own'))
+  t.equal(owned?.server, own, fact("that context's server is the scope"))
+  t.equal(owned?.hooks.onRequest?.length, 1, fact('its hooks are the scope\'s, read at preReady'))
+
+  // appended to the parent's context, a hook runs for the prefixed scope's 404s
+  const hooks = (root as NonNullable<typeof root>).hooks
+  let decorated: boolean | undefined
+  hooks.onRequest = [((request: { url: string, scoped?: unknown }, _reply: unknown, done: () => void) => {
+    decorated = 'scoped' in request
+    seen.push(`appended onRequest ${request.url}`)
+    done()
+  }) as ContextHook]
+  hooks.onSend = [...(hooks.onSend ?? []), ((request: { url: string }, _reply: unknown, payload: unknown, done: (error: null, payload: unknown) => void) => {
+    seen.push(`appended onSend ${request.url}`)
+    done(null, payload)
+  }) as ContextHook]
+  const missing = await app.inject({ url: '/api/nope' })
+  t.equal(missing.statusCode, 404)
+  t.equal(missing.json().message, 'Route GET:/api/nope not found')
+  t.same(seen, ['appended onRequest /api/nope', 'root onSend /api/nope', 'appended onSend /api/nope'],
+    fact("Fastify runs the not-found context's onRequest and onSend arrays as they are when the request comes, not the prefixed scope's hooks"))
+  t.equal(decorated, false, fact("the request of that 404 is built from the parent's Request class: the scope's request decorators are not on it"))
+
+  seen.length = 0
+  const owned404 = await app.inject({ url: '/own/nope' })
+  t.equal(owned404.body, 'own 404')
+  t.same(seen, ['own onRequest /own/nope', 'root onSend /own/nope', 'own onSend /own/nope'], fact('a scope with its own not-found handler runs its own hooks (the parent\'s included) for its 404s'))
 })
