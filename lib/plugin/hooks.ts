@@ -6,7 +6,8 @@ import type { FastifyCorsHook } from '../policy/schema.js'
 import { decideActualRequest } from './actual-request.js'
 import { compileRoutePolicy, kOwnRoute, type RouteEntry } from './dispatcher.js'
 import { answerPreflight } from './preflight.js'
-import { entryOf, ownerOf, type Continue, type PluginScope } from './request-context.js'
+import { coverNotFound } from './not-found.js'
+import { entryOf, ownerOf, warnIfPreflightAnsweredEarlier, type Continue, type PluginScope } from './request-context.js'
 import { writeDecisionHeaders } from './response-headers.js'
 
 /**
@@ -27,7 +28,8 @@ export function createRouteChecker (scope: PluginScope): onRouteHookHandler {
 
 /**
  * onReady: every route is known, whatever the order of declaration: each route's `config.cors` is
- * compiled (an invalid one fails start-up) and the routes are indexed for preflights.
+ * compiled (an invalid one fails start-up) and the routes are indexed for preflights; the 404s under
+ * the registration's prefix get its hooks where Fastify answers them with another scope's.
  */
 export function createRouteCompiler (fastify: FastifyInstance, scope: PluginScope): (done: (error?: Error) => void) => void {
   return function corsCompileRoutes (done) {
@@ -37,6 +39,7 @@ export function createRouteCompiler (fastify: FastifyInstance, scope: PluginScop
       done(error as Error)
       return
     }
+    coverNotFound(scope, createOnRequest(scope), createOnSend(scope))
     done()
   }
 }
@@ -120,7 +123,10 @@ export function createOnSend (scope: PluginScope): onSendHookHandler {
     }
     let entry: RouteEntry | undefined
     try { entry = entryOf(request) } catch { entry = undefined }
-    decideActualRequest(request, reply, entry, ownerOf(scope, request, entry), false, () => {
+    const owner = ownerOf(scope, request, entry)
+    // the plugin's onRequest answers every preflight it sees: one undecided here was answered by an earlier hook
+    if (request.method === 'OPTIONS') warnIfPreflightAnsweredEarlier(owner, request, reply.statusCode)
+    decideActualRequest(request, reply, entry, owner, false, () => {
       done(null, payload)
     })
   }

@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify'
+import { ACRM } from '../http/header-names.js'
+import { singleHeader } from '../http/request-values.js'
 import { CorsRouteNotCompiledError } from '../errors.js'
 import { targetOf } from '../policy/decide.js'
 import type { Decision } from '../policy/decision.js'
@@ -43,4 +45,31 @@ export function logDenial (request: FastifyRequest, decision: Decision, route: s
   const log = request.log as FastifyRequest['log'] & { isLevelEnabled?: (level: string) => boolean }
   if (typeof log.isLevelEnabled === 'function' && !log.isLevelEnabled('debug')) return
   log.debug({ cors: { origin: decision.origin, route: targetOf(request, route), reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail as string}`)
+}
+
+/** One warn line per request `enforce: true` would refuse, under `enforce: 'report-only'`, with the fields of the denial line. */
+export function logReportOnly (request: FastifyRequest, decision: Decision, route: string | undefined): void {
+  const target = targetOf(request, route)
+  request.log.warn({ cors: { origin: decision.origin, route: target, reason: decision.reason, detail: decision.detail } },
+    `fastify-cors-policy: enforce (report-only) would refuse ${target}: ${decision.detail as string}`)
+}
+
+const warnedPreflightAnsweredEarlier = new WeakSet<Registration>()
+
+function clipped (text: string): string {
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text
+}
+
+/**
+ * Warns, once per registration, about a preflight answered 401 or 403 before the plugin could
+ * answer it: an authentication hook that runs first refuses every preflight (preflights never carry
+ * credentials, Fetch#cors-protocol-and-credentials), so browsers never send the requests they precede.
+ * Called for requests no hook of the plugin decided.
+ */
+export function warnIfPreflightAnsweredEarlier (owner: Registration, request: FastifyRequest, status: number): void {
+  if ((status !== 401 && status !== 403) || warnedPreflightAnsweredEarlier.has(owner)) return
+  const origin = singleHeader(request.headers.origin)
+  if (origin === undefined || singleHeader(request.headers[ACRM]) === undefined) return
+  warnedPreflightAnsweredEarlier.add(owner)
+  owner.scope.log.warn(`fastify-cors-policy: a preflight (OPTIONS ${clipped(request.url)} from ${clipped(origin)}) was answered ${status} by a hook that runs before this plugin's, so browsers block the request it precedes; register fastify-cors-policy before the authentication plugin (or let OPTIONS requests through it)`)
 }

@@ -31,7 +31,12 @@ const invalid: InvalidCase[] = [
   ['origin with an invalid port', { origin: ['https://app.example.com:99999'] }, 'FST_CORS_INVALID_OPTIONS', /invalid port 99999: ports are 1\.\.65535/],
   ['file: origin', { origin: ['file:///index.html'] }, 'FST_CORS_INVALID_OPTIONS', /file: URLs send the origin 'null'/],
   ['wildcard in the middle', { origin: ['https://api.*.example.com'] }, 'FST_CORS_INVALID_OPTIONS', /wildcard in an unsupported position/],
-  ['wildcard under a TLD', { origin: ['https://*.com'] }, 'FST_CORS_INVALID_OPTIONS', /too broad/],
+  ['wildcard under a TLD', { origin: ['https://*.com'] }, 'FST_CORS_UNSAFE_OPTIONS', /too broad/],
+  ['wildcard under a public suffix', { origin: ['https://*.github.io'] }, 'FST_CORS_UNSAFE_OPTIONS', /github\.io is a public suffix/],
+  ['RegExp with an unescaped dot', { origin: [/^https:\/\/app.example.com$/] }, 'FST_CORS_UNSAFE_OPTIONS', /unescaped '\.'/],
+  ['RegExp matching any host', { origin: /^https:\/\/.*$/ }, 'FST_CORS_UNSAFE_OPTIONS', /also matches https:\/\/attacker\.test/],
+  ['http origin with credentials', { origin: 'http://app.example.com', credentials: true }, 'FST_CORS_UNSAFE_OPTIONS', /is an http origin while credentials is true/],
+  ['private network access for any origin', { origin: '*', allowPrivateNetwork: true }, 'FST_CORS_UNSAFE_OPTIONS', /every public website/],
   ["'*' mixed with origins", { origin: ['*', APP] }, 'FST_CORS_INVALID_OPTIONS', /'\*' cannot be mixed with other origins/],
   ['unanchored RegExp', { origin: /example\.com$/ }, 'FST_CORS_UNSAFE_OPTIONS', /\/origin \/example\\\.com\$\/ is not anchored.*use \/\^\(\?:example\\\.com\)\$\//],
   ['credentials of a wrong type', { credentials: 'yes' }, 'FST_CORS_INVALID_OPTIONS', /\/credentials expected a boolean, received 'yes'/],
@@ -76,7 +81,7 @@ const invalid: InvalidCase[] = [
   ['allowPrivateNetwork of a wrong type', { allowPrivateNetwork: 'true' }, 'FST_CORS_INVALID_OPTIONS', /\/allowPrivateNetwork expected a boolean/],
   ['originCheckTimeout of 0', { originCheckTimeout: 0 }, 'FST_CORS_INVALID_OPTIONS', /\/originCheckTimeout expected an integer from 1 to 60000/],
   ['originCheckTimeout above a minute', { originCheckTimeout: 60001 }, 'FST_CORS_INVALID_OPTIONS', /\/originCheckTimeout expected/],
-  ['enforce of a wrong type', { enforce: 'yes' }, 'FST_CORS_INVALID_OPTIONS', /\/enforce expected a boolean/],
+  ['enforce of a wrong type', { enforce: 'yes' }, 'FST_CORS_INVALID_OPTIONS', /\/enforce expected true, false or 'report-only'/],
   ['hideOptionsRoute of a wrong type', { hideOptionsRoute: 0 }, 'FST_CORS_INVALID_OPTIONS', /\/hideOptionsRoute expected a boolean/],
   ['unknown logLevel', { logLevel: 'loud' }, 'FST_CORS_INVALID_OPTIONS', /\/logLevel expected one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', received 'loud'/],
   ['dangerous flag of a wrong type', { dangerouslyAllowAnyOriginWithCredentials: 'yes' }, 'FST_CORS_INVALID_OPTIONS', /\/dangerouslyAllowAnyOriginWithCredentials expected a boolean/],
@@ -100,7 +105,7 @@ test('all problems are reported in one error, in a pinned format', async (t) => 
   t.equal(error.message, [
     'Invalid fastify-cors-policy options: 4 problems:',
     '  - /maxAge expected an integer from 0 to 86400 (seconds), received -1',
-    "  - /origins is not an option; did you mean 'origin'? (options: origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, hook, delegator)",
+    "  - /origins is not an option; did you mean 'origin'? (options: origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, dangerouslyAllowInsecureOrigins, hook, delegator)",
     "  - /origin/0 'https://app.example.com/' has a trailing slash, but an Origin is only scheme://host[:port]; did you mean 'https://app.example.com'?",
     "  - /origin/1 /example\\.com/ is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); use /^(?:example\\.com)$/, or better a pattern such as 'https://*.example.com'"
   ].join('\n'))
@@ -220,11 +225,15 @@ test("hideOptionsRoute controls the OPTIONS route's schema.hide", async (t) => {
 
 test("logLevel sets the level of the plugin's OPTIONS route", async (t) => {
   const quiet = await buildApp(t, { logLevel: 'info', cors: { origin: [APP], logLevel: 'warn' } })
+  // logLevel is the level of the OPTIONS routes: the start-up line is logged at the app's level
+  t.same(quiet.logs.map((line) => line.msg.startsWith('fastify-cors-policy: / policy: ')), [true])
+  quiet.logs.length = 0
   await quiet.app.inject({ method: 'OPTIONS', url: '/items', headers: preflightHeaders(APP, 'GET') })
   t.same(quiet.logs, [], 'nothing below warn for the preflight')
   await quiet.app.inject({ method: 'GET', url: '/items', headers: { origin: APP } })
   t.same(quiet.logs.map((line) => line.msg), ['incoming request', 'request completed'], 'other routes keep the app level')
   const inherit = await buildApp(t, { logLevel: 'info', cors: { origin: [APP] } })
+  inherit.logs.length = 0
   await inherit.app.inject({ method: 'OPTIONS', url: '/items', headers: preflightHeaders(APP, 'GET') })
   t.same(inherit.logs.map((line) => line.msg), ['incoming request', 'request completed'], 'inherited by default')
 })
