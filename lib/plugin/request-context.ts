@@ -47,17 +47,24 @@ export function logDenial (request: FastifyRequest, decision: Decision, route: s
   log.debug({ cors: { origin: decision.origin, route: targetOf(request, route), reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail as string}`)
 }
 
-/** One warn line per request `enforce: true` would refuse, under `enforce: 'report-only'`, with the fields of the denial line. */
+const REPORT_FIELD_LENGTH = 200
+
+/**
+ * One warn line per request `enforce: true` would refuse, under `enforce: 'report-only'`, with the
+ * fields of the denial line. Warn lines are written for an attacker's requests too, so each field
+ * is clipped: a 7 KB Origin or a 4 KB URL must not become kilobytes of log per request.
+ */
 export function logReportOnly (request: FastifyRequest, decision: Decision, route: string | undefined): void {
-  const target = targetOf(request, route)
-  request.log.warn({ cors: { origin: decision.origin, route: target, reason: decision.reason, detail: decision.detail } },
-    `fastify-cors-policy: enforce (report-only) would refuse ${target}: ${decision.detail as string}`)
+  const target = clipped(targetOf(request, route), REPORT_FIELD_LENGTH)
+  const detail = clipped(decision.detail as string, 2 * REPORT_FIELD_LENGTH)
+  request.log.warn({ cors: { origin: clipped(decision.origin as string, REPORT_FIELD_LENGTH), route: target, reason: decision.reason, detail } },
+    `fastify-cors-policy: enforce (report-only) would refuse ${target}: ${detail}`)
 }
 
 const warnedPreflightAnsweredEarlier = new WeakSet<Registration>()
 
-function clipped (text: string): string {
-  return text.length > 100 ? `${text.slice(0, 99)}…` : text
+function clipped (text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
 /**

@@ -186,3 +186,18 @@ test('a decision that settles after another hook already sent the reply is neith
     t.same(log.atLeast('warn').map((line) => line.msg), [], `${String(enforce)}: no refusal attempted, nothing reported`)
   }
 })
+
+test("an attacker's long Origin and URL: each field of the warn line is clipped", async (t) => {
+  const { app, logs } = await buildApp(t, { logLevel: 'warn', cors: { origin: [APP], enforce: 'report-only' } })
+  const origin = `https://${'a'.repeat(1000)}.example`
+  const url = `/items?${'q'.repeat(4000)}`
+  const res = await app.inject({ method: 'GET', url, headers: { origin } })
+  t.equal(res.statusCode, 200)
+  const [line] = logs.filter((entry) => entry.level === LOG_LEVEL.warn)
+  const cors = line?.cors as { origin: string, route: string, detail: string }
+  t.equal(cors.origin.length, 200)
+  t.ok(cors.origin.endsWith('…'))
+  t.ok(cors.route.length <= 200)
+  t.equal(cors.detail.length, 400)
+  t.ok((line?.msg.length ?? Infinity) < 700, 'the message stays short')
+})
