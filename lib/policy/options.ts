@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
 import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin-pattern.js'
-import { insecureMatch, isLoopbackHost, permissiveMatch, unescapedHostDots } from './regexp-safety.js'
+import { isLoopbackHost, regExpWitnesses, unescapedHostDots } from './regexp-safety.js'
 import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
 } from '../http/tokens.js'
@@ -208,15 +208,15 @@ function regExpProblem (re: RegExp, rules: OriginRules): Problem | undefined {
   const dots = unescapedHostDots(re)
   if (dots !== undefined) {
     const fix = `use ${dots.escaped}`
-    return { message: `${renderValue(re)} has an unescaped '.', which matches any character, so it also matches '${dots.example}' (a domain anyone can register); ${fix}`, fix }
+    const example = dots.example === undefined ? '' : `, so it also matches '${dots.example}'`
+    return { message: `${renderValue(re)} has an unescaped '.', which matches any character${example}; ${fix}`, fix }
   }
-  const stranger = permissiveMatch(re)
+  const { stranger, insecure } = regExpWitnesses(re)
   if (stranger !== undefined) {
-    const fix = "match whole host names only (no '.*', '.+' or lookahead across the host), or use a pattern such as 'https://*.example.com'"
+    const fix = "match whole host names only (no '.*', '.+' or lookahead across the host, no variable label right under a public suffix or as the top-level domain), or use a pattern such as 'https://*.example.com'"
     return { message: `${renderValue(re)} also matches ${stranger}, a site anyone can register; ${fix}`, fix }
   }
-  const insecure = rules.secureOnly ? insecureMatch(re) : undefined
-  if (insecure !== undefined) {
+  if (rules.secureOnly && insecure !== undefined) {
     const fix = `match https only, ${INSECURE_OPT_IN}`
     return { message: `${renderValue(re)} matches ${insecure} while credentials is true: ${INSECURE_RISK}; ${fix}`, fix }
   }
@@ -466,7 +466,7 @@ function insecureOrigins (origin: OriginSetting): string[] {
     if (insecureOrigin(configured) !== undefined) found.push(`'${configured.kind === 'exact' ? configured.origin : renderPattern(configured)}'`)
   }
   for (const re of origin.regexps) {
-    if (insecureMatch(re) !== undefined) found.push(String(re))
+    if (regExpWitnesses(re).insecure !== undefined) found.push(String(re))
   }
   return found
 }

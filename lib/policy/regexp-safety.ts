@@ -2,36 +2,50 @@
  * RegExp origins that are anchored but still let other sites in. Two kinds are found: an unescaped
  * '.' written between host names (`app.example.com` also matches `appxexample.com`), found in the
  * source; and patterns that match hosts anyone can register (`.*`, a lookahead that checks only a
- * prefix, a name on the Public Suffix List), found by trying the RegExp on such origins, built from
- * the host names written in it.
+ * prefix, a variable label right under a public suffix, any top-level domain, any IP address),
+ * found by trying the RegExp on origins written from it: its own examples with the variable parts
+ * filled by an attacker's name, and the host names written in it extended by an attacker's domain.
+ * An origin it matches whose registrable domain holds the attacker's name is one anyone can own.
  */
-import { isPublicSuffix } from './public-suffix.js'
+import { isPublicSuffix, registrableDomain } from './public-suffix.js'
+import { ATTACKER_LABEL, regExpExamples } from './regexp-examples.js'
 
 /** The host an attacker is assumed to own in the origins tried on a RegExp. */
-export const ATTACKER_HOST = 'attacker.test'
+export const ATTACKER_HOST = `${ATTACKER_LABEL}.test`
 
-const HOST_CHAR = /[A-Za-z0-9-]/
-const AFTER_TOKEN = /[A-Za-z0-9\-\])*+?}]/
+/** What can end a host label in a source, and what can start the next one: a dot between them is a host separator. */
+const LABEL_END = /[A-Za-z0-9\-\])*+?}]/
+const LABEL_START = /[A-Za-z0-9([\\|$)]/
+const QUANTIFIER = /[*+?{]/
 
-/** The literal runs of host characters in a RegExp source (`\.` read as '.'), outside character classes. */
+/** The RegExp without `g` and `y`, whose `lastIndex` would make `test` depend on the previous call. */
+function stateless (re: RegExp): RegExp {
+  return new RegExp(re.source, re.flags.replace(/[gy]/g, ''))
+}
+
+/**
+ * The literal runs of host characters in a RegExp source, lower case, outside character classes;
+ * `\.`, `[.]`, `\x2e` and `\u002e` read as '.'.
+ */
 function hostLiterals (source: string): string[] {
+  const normalised = source.replace(/\[\\?\.\]|\\x2e|\\u002e|\\u\{2e\}/gi, '\\.')
   const literals: string[] = []
   let run = ''
   let inClass = false
   const flush = (): void => {
-    const trimmed = run.replace(/^[.-]+|[.-]+$/g, '')
+    const trimmed = run.toLowerCase().replace(/^[.-]+|[.-]+$/g, '')
     if (trimmed.length > 0 && !literals.includes(trimmed)) literals.push(trimmed)
     run = ''
   }
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i] as string
+  for (let i = 0; i < normalised.length; i++) {
+    const c = normalised[i] as string
     if (inClass) {
       if (c === '\\') i++
       else if (c === ']') inClass = false
       continue
     }
     if (c === '\\') {
-      const next = source[i + 1]
+      const next = normalised[i + 1]
       if (next === '.' || next === '-') { run += next; i++; continue }
       flush()
       i++
@@ -39,8 +53,8 @@ function hostLiterals (source: string): string[] {
     }
     if (c === '[') { flush(); inClass = true; continue }
     // a quantifier makes the character before it optional or repeated: not part of a literal host
-    if ('*+?{'.includes(c)) { run = run.slice(0, -1); flush(); continue }
-    if (HOST_CHAR.test(c)) run += c
+    if (QUANTIFIER.test(c)) { run = run.slice(0, -1); flush(); continue }
+    if (/[A-Za-z0-9-]/.test(c)) run += c
     else flush()
   }
   flush()
@@ -48,14 +62,15 @@ function hostLiterals (source: string): string[] {
 }
 
 /**
- * The source with every unescaped '.' that stands between host characters escaped, or undefined when
- * there is none. Such a dot matches any character, so `/^https:\/\/app.example.com$/` admits
- * `https://appxexample.com`, a domain anyone can register.
+ * The source with every unescaped '.' that stands between host names escaped, and an origin the
+ * original matches because of the first one, or undefined when there is none. Such a dot matches any
+ * character, so `/^https:\/\/app.example.com$/` admits `https://appxexample.com`, a domain anyone can
+ * register. A dot followed by a quantifier (`.*`, `.+`) is meant as "any character" and left alone.
  */
-export function unescapedHostDots (re: RegExp): { escaped: string, example: string } | undefined {
+export function unescapedHostDots (re: RegExp): { escaped: string, example: string | undefined } | undefined {
   const source = re.source
   let escaped = ''
-  let example: string | undefined
+  let firstAsX: string | undefined
   let inClass = false
   for (let i = 0; i < source.length; i++) {
     const c = source[i] as string
@@ -64,40 +79,22 @@ export function unescapedHostDots (re: RegExp): { escaped: string, example: stri
     if (c === '[') inClass = true
     const before = source[i - 1]
     const after = source[i + 1]
-    if (c === '.' && before !== undefined && after !== undefined && AFTER_TOKEN.test(before) && /[A-Za-z0-9]/.test(after)) {
-      example ??= exampleAround(source, i)
+    if (c === '.' && before !== undefined && after !== undefined && LABEL_END.test(before) && LABEL_START.test(after) && !QUANTIFIER.test(after)) {
+      firstAsX ??= escaped + 'x'
       escaped += '\\.'
       continue
     }
     escaped += c
   }
-  return example === undefined ? undefined : { escaped: `/${escaped}/${re.flags.replace(/[gy]/g, '')}`, example }
-}
-
-/** The host text around the dot at `index`, with that dot replaced by 'x': what it also matches. */
-function exampleAround (source: string, index: number): string {
-  const hostText = /[A-Za-z0-9.\\-]/
-  let start = index
-  while (start > 0 && hostText.test(source[start - 1] as string)) start--
-  let end = index + 1
-  while (end < source.length && hostText.test(source[end] as string)) end++
-  return (source.slice(start, index) + 'x' + source.slice(index + 1, end)).replace(/\\\./g, '.').replace(/\\./g, '')
-}
-
-/**
- * An origin on a host the configuration does not name that `re` matches, or undefined: the RegExp
- * is tried on an attacker's own site, on the named hosts extended by the attacker's domain (a
- * lookahead or `.*` after them), prefixed by the attacker's name (`.*example\.com`), and under each
- * named public suffix (`[a-z]+\.github\.io`).
- */
-export function permissiveMatch (re: RegExp): string | undefined {
-  const tester = new RegExp(re.source, re.flags.replace(/[gy]/g, ''))
-  const candidates = [`https://${ATTACKER_HOST}`, `http://${ATTACKER_HOST}`, 'https://attacker.com']
-  for (const literal of hostLiterals(re.source)) {
-    candidates.push(`https://${literal}.${ATTACKER_HOST}`, `https://attacker${literal}`, `https://attacker-${literal}`)
-    if (literal.includes('.') && isPublicSuffix(literal)) candidates.push(`https://attacker.${literal}`)
-  }
-  return candidates.find((origin) => tester.test(origin))
+  if (firstAsX === undefined) return undefined
+  const flags = re.flags.replace(/[gy]/g, '')
+  const escapedSource = escaped
+  // an origin the original matches and the escaped RegExp does not: 'x' where the first dot was meant
+  const tester = stateless(re)
+  const meant = new RegExp(escapedSource, flags)
+  const withX = new RegExp(firstAsX + escapedSource.slice(firstAsX.length + 1), flags)
+  const example = regExpExamples(withX).find((candidate) => tester.test(candidate) && !meant.test(candidate))
+  return { escaped: `/${escapedSource}/${flags}`, example }
 }
 
 /** Loopback hosts: a page there is on the user's own machine, so http is no network risk (W3C Secure Contexts §3.1). */
@@ -105,13 +102,68 @@ export function isLoopbackHost (host: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
-/** An `http:` origin on a non-loopback host that `re` matches, built from the hosts named in it, or undefined. */
-export function insecureMatch (re: RegExp): string | undefined {
-  const tester = new RegExp(re.source, re.flags.replace(/[gy]/g, ''))
-  for (const literal of hostLiterals(re.source)) {
-    if (!literal.includes('.') || isLoopbackHost(literal)) continue
-    const found = [`http://${literal}`, `http://app.${literal}`].find((origin) => tester.test(origin))
-    if (found !== undefined) return found
+/** Private and special-use IPv4 ranges, reachable only inside a network: no stranger's site lives there. */
+function isPrivateIPv4 (host: string): boolean {
+  return /^(10|127)\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^169\.254\./.test(host)
+}
+
+/** What a RegExp origin lets in that it should not: an origin on a stranger's host, and an http origin on a host that is not loopback. */
+export interface RegExpWitnesses {
+  stranger: string | undefined
+  insecure: string | undefined
+}
+
+const witnesses = new WeakMap<RegExp, RegExpWitnesses>()
+
+/**
+ * The origins `re` matches that it should not, found once per RegExp: answers of origin functions
+ * are often the same RegExp objects, judged again for each request.
+ */
+export function regExpWitnesses (re: RegExp): RegExpWitnesses {
+  let found = witnesses.get(re)
+  if (found === undefined) {
+    found = findWitnesses(re)
+    witnesses.set(re, found)
   }
-  return undefined
+  return found
+}
+
+function findWitnesses (re: RegExp): RegExpWitnesses {
+  const tester = stateless(re)
+  const source = re.source
+  const literalText = source.replace(/\\\./g, '.')
+  const candidates = [`https://${ATTACKER_HOST}`, `http://${ATTACKER_HOST}`]
+  for (const literal of hostLiterals(source)) {
+    candidates.push(`https://${literal}.${ATTACKER_HOST}`, `https://${ATTACKER_LABEL}${literal}`, `https://${ATTACKER_LABEL}-${literal}`, `http://${literal}`, `http://app.${literal}`)
+    if (literal.includes('.') && isPublicSuffix(literal)) candidates.push(`https://${ATTACKER_LABEL}.${literal}`)
+  }
+  candidates.push(...regExpExamples(re))
+  let stranger: string | undefined
+  let insecure: string | undefined
+  for (const candidate of candidates) {
+    const host = originHost(candidate)
+    if (host === undefined || !tester.test(candidate)) continue
+    if (stranger === undefined && isStrangersHost(host, literalText)) stranger = candidate
+    if (insecure === undefined && candidate.startsWith('http:') && !isLoopbackHost(host)) insecure = candidate
+    if (stranger !== undefined && insecure !== undefined) break
+  }
+  return { stranger, insecure }
+}
+
+/** The host of a serialised http(s) origin, or undefined when `candidate` is not one. */
+function originHost (candidate: string): string | undefined {
+  if (!candidate.startsWith('https://') && !candidate.startsWith('http://')) return undefined
+  try {
+    const url = new URL(candidate)
+    return url.origin === candidate ? url.hostname : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A host anyone could hold: its registrable domain carries the attacker's name, or it is a public IP address the RegExp does not spell out. */
+function isStrangersHost (host: string, literalText: string): boolean {
+  if (isLoopbackHost(host)) return false
+  if (/^\d+(\.\d+){3}$/.test(host)) return !isPrivateIPv4(host) && !literalText.includes(host)
+  return registrableDomain(host)?.includes(ATTACKER_LABEL) === true
 }

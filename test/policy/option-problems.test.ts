@@ -33,7 +33,7 @@ const anArray = [APP]
 const unescapedDot = /^https:\/\/app.example.com$/
 const prefixOnly = /^(?=https:\/\/partner\.example\.com).*$/
 const httpRegExp = /^https?:\/\/app\.example\.com$/
-const PERMISSIVE_FIX = "match whole host names only (no '.*', '.+' or lookahead across the host), or use a pattern such as 'https://*.example.com'"
+const PERMISSIVE_FIX = "match whole host names only (no '.*', '.+' or lookahead across the host, no variable label right under a public suffix or as the top-level domain), or use a pattern such as 'https://*.example.com'"
 
 const cases: Case[] = [
   // the options object itself

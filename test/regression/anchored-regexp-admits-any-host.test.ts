@@ -13,7 +13,7 @@ async function registered (app: FastifyInstance, options: FastifyCorsOptions): P
   await app.register(corsPolicy, options)
 }
 
-const FIX = "match whole host names only (no '.*', '.+' or lookahead across the host), or use a pattern such as 'https://*.example.com'"
+const FIX = "match whole host names only (no '.*', '.+' or lookahead across the host, no variable label right under a public suffix or as the top-level domain), or use a pattern such as 'https://*.example.com'"
 
 const permissive: Array<[RegExp, string]> = [
   [/^https:\/\/.*$/, 'https://attacker.test'],
@@ -24,7 +24,18 @@ const permissive: Array<[RegExp, string]> = [
   [/^https:\/\/.*example\.com$/, 'https://attackerexample.com'],
   [/^https:\/\/[a-z0-9-]*example\.com$/, 'https://attackerexample.com'],
   [/^https:\/\/[a-z]+\.github\.io$/, 'https://attacker.github.io'],
-  [/^https:\/\/[a-z0-9-]+\.vercel\.app$/, 'https://attacker.vercel.app']
+  [/^https:\/\/[a-z0-9-]+\.vercel\.app$/, 'https://attacker.vercel.app'],
+  // the dot written as a class hides nothing
+  [/^https:\/\/.*example[.]com$/, 'https://attackerexample.com'],
+  [/^https:\/\/[a-z0-9-]+[.]vercel[.]app$/, 'https://attacker.vercel.app'],
+  // a variable part in the label right under a public suffix
+  [/^https:\/\/myapp-[a-z0-9-]+\.vercel\.app$/, 'https://myapp-attacker.vercel.app'],
+  [/^https:\/\/myapp.*\.vercel\.app$/, 'https://myappattacker.vercel.app'],
+  // upper case under the i flag
+  [/^https:\/\/[a-z]+\.GITHUB\.IO$/i, 'https://attacker.github.io'],
+  // any top-level domain, any IP address
+  [/^https:\/\/mycompany\.[a-z]+$/, 'https://mycompany.attacker'],
+  [/^https:\/\/\d+\.\d+\.\d+\.\d+(:\d+)?$/, 'https://7.7.7.7']
 ]
 
 for (const [origin, attacker] of permissive) {
@@ -64,4 +75,36 @@ test('an origin function answering a permissive RegExp is denied, never trusted'
   t.same(corsHeadersOf(res), {})
   t.match(lastDecision(), { allowed: false, reason: 'origin-check-failed' })
   t.match(logs.map((line) => line.msg), [/the origin function answered \/\^https:\\\/\\\/\.\*\$\/ for origin 'https:\/\/attacker\.test', which cannot be used: .*also matches https:\/\/attacker\.test, a site anyone can register/])
+})
+
+test('with credentials, a RegExp that matches an http origin on a network host is refused', async (t) => {
+  for (const [origin, insecure] of [
+    [/^http:\/\/example\.com:3000$/, 'http://example.com:3000'],
+    [/^http:\/\/(www\.)?example\.(com|org)$/, 'http://example.com'],
+    [/^http:\/\/192\.168\.\d+\.\d+(:\d+)?$/, 'http://192.168.7.7'],
+    [/^http:\/\/intranet(:\d+)?$/, 'http://intranet']
+  ] as const) {
+    t.ok(origin.test(insecure), `${String(origin)} matches ${insecure}`)
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await t.rejects(registered(app, { origin, credentials: true }), {
+      code: 'FST_CORS_UNSAFE_OPTIONS',
+      message: new RegExp(`matches ${insecure.replace(/\./g, '\\.')} while credentials is true`)
+    }, String(origin))
+    const withoutCredentials = Fastify()
+    t.teardown(() => withoutCredentials.close())
+    await t.resolves(registered(withoutCredentials, { origin }), `${String(origin)} without credentials`)
+  }
+})
+
+test('variable labels under the owner\'s own domain, private IP ranges and loopback are not a stranger\'s host', async (t) => {
+  for (const origin of [
+    /^https:\/\/[a-z0-9-]+-staging\.example\.com$/, /^https:\/\/(?:[a-z0-9-]+-)?api\.example\.com$/, /^https:\/\/[a-z0-9]+preview\.example\.com$/,
+    /^https:\/\/(?<tenant>[a-z]+)\.example\.com$/u, /^https:\/\/\w+\.example\.com$/, /^https:\/\/[^.]+\.example\.com$/,
+    /^https:\/\/10\.0\.\d+\.\d+$/, /^https:\/\/203\.0\.113\.7$/, /^https?:\/\/localhost(:\d+)?$/, /^https:\/\/[a-z]+\.localhost$/
+  ]) {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await t.resolves(registered(app, { origin, credentials: true }), String(origin))
+  }
 })

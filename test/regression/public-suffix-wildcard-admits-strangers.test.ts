@@ -32,6 +32,14 @@ for (const [pattern, suffix] of [
   }
 }
 
+test('a trailing dot or upper case does not hide the suffix', async (t) => {
+  for (const pattern of ['https://*.github.io.', 'https://*.GitHub.IO']) {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await t.rejects(registered(app, { origin: pattern, credentials: true }), { code: 'FST_CORS_UNSAFE_OPTIONS', message: /github\.io\.? is a public suffix/ }, pattern)
+  }
+})
+
 test('a pattern under a registered name is accepted and covers only that name', async (t) => {
   const { app } = await buildApp(t, { cors: { origin: ['https://*.myapp.github.io', 'https://*.example.co.uk', 'http://*.localhost:*'], credentials: true } })
   const cases: Array<[string, boolean]> = [

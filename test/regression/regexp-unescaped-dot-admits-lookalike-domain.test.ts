@@ -23,15 +23,22 @@ test('refused at registration, with the escaped RegExp to use instead', async (t
   t.teardown(() => app.close())
   await t.rejects(registered(app, { origin: ['https://other.example.com', LOOKALIKE], credentials: true }), {
     code: 'FST_CORS_UNSAFE_OPTIONS',
-    message: "Unsafe fastify-cors-policy options: /origin/1 /^https:\\/\\/app.example.com$/ has an unescaped '.', which matches any character, so it also matches 'appxexample.com' (a domain anyone can register); use /^https:\\/\\/app\\.example\\.com$/"
+    message: "Unsafe fastify-cors-policy options: /origin/1 /^https:\\/\\/app.example.com$/ has an unescaped '.', which matches any character, so it also matches 'https://appxexample.com'; use /^https:\\/\\/app\\.example\\.com$/"
   })
 })
 
-test('a dot after a character class or a group is caught too', async (t) => {
-  for (const origin of [/^https:\/\/[a-z]+.example\.com$/, /^https:\/\/(app|api).example\.com$/, /^https:\/\/app\.example.com$/i]) {
+test('a dot next to a class, a group or an escape is caught too, with an origin it really lets in', async (t) => {
+  for (const [origin, example] of [
+    [/^https:\/\/[a-z]+.example\.com$/, 'https://xxexample.com'],
+    [/^https:\/\/(app|api).example\.com$/, 'https://appxexample.com'],
+    [/^https:\/\/(www.)?example\.com$/, 'https://wwwxexample.com'],
+    [/^https:\/\/app\.example.com$/i, 'https://app.examplexcom'],
+    [/^https:\/\/app.[a-z]+\.example\.com$/, 'https://appxx.example.com']
+  ] as const) {
+    t.ok(origin.test(example), `${String(origin)} matches ${example}`)
     const app = Fastify()
     t.teardown(() => app.close())
-    await t.rejects(registered(app, { origin }), { code: 'FST_CORS_UNSAFE_OPTIONS', message: /has an unescaped '\.'/ }, String(origin))
+    await t.rejects(registered(app, { origin }), { code: 'FST_CORS_UNSAFE_OPTIONS', message: new RegExp(`has an unescaped '\\.', which matches any character, so it also matches '${example.replace(/\./g, '\\.')}'`) }, String(origin))
   }
 })
 
