@@ -4,7 +4,7 @@
  * that configured it.
  */
 import type { NameList, OriginSetting, ResolvedOptions } from './options.js'
-import type { ConfiguredOrigin } from './origin-pattern.js'
+import { originText } from './origin-pattern.js'
 
 const ORIGINS_SHOWN = 5
 const NAMES_SHOWN = 8
@@ -21,12 +21,6 @@ function boundedList (items: readonly string[], shown: number): string {
   const head = items.slice(0, shown)
   if (items.length > shown) head.push(`… (+${items.length - shown} more)`)
   return `[${head.join(', ')}]`
-}
-
-/** A configured origin as a user would write it, in its normalised form (lower case, no default port). */
-function originText (origin: ConfiguredOrigin): string {
-  if (origin.kind === 'exact') return origin.origin
-  return `${origin.scheme}://${origin.subdomains ? '*.' : ''}${origin.host}${origin.port === '' ? '' : `:${origin.port}`}`
 }
 
 /** A key and either a value as configured (`credentials true`) or words for a behaviour (`methods: each route's own`). */

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
-import { parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin-pattern.js'
+import { originText, parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin-pattern.js'
 import { isLoopbackHost, regExpWitnesses, unescapedHostDots } from './regexp-safety.js'
 import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
@@ -229,14 +229,9 @@ function insecureOrigin (origin: ConfiguredOrigin): Problem | undefined {
   if (scheme !== 'http') return undefined
   const host = origin.kind === 'exact' ? new URL(origin.origin).hostname : origin.host
   if (isLoopbackHost(host)) return undefined
-  const written = origin.kind === 'exact' ? origin.origin : renderPattern(origin)
+  const written = originText(origin)
   const fix = `serve the site over https and list '${'https' + written.slice(4)}', ${INSECURE_OPT_IN}`
   return { message: `'${written}' is an http origin while credentials is true: ${INSECURE_RISK}; ${fix}`, fix }
-}
-
-/** A pattern as written: `http://*.example.com:8080`. */
-function renderPattern (pattern: Extract<ConfiguredOrigin, { kind: 'pattern' }>): string {
-  return `${pattern.scheme}://${pattern.subdomains ? '*.' : ''}${pattern.host}${pattern.port === '' ? '' : ':' + pattern.port}`
 }
 
 /** Several origins written as one string (typically an environment variable): the array it stands for. */
@@ -463,7 +458,7 @@ function insecureOrigins (origin: OriginSetting): string[] {
   if (origin.kind !== 'list') return []
   const found: string[] = []
   for (const configured of origin.origins) {
-    if (insecureOrigin(configured) !== undefined) found.push(`'${configured.kind === 'exact' ? configured.origin : renderPattern(configured)}'`)
+    if (insecureOrigin(configured) !== undefined) found.push(`'${originText(configured)}'`)
   }
   for (const re of origin.regexps) {
     if (regExpWitnesses(re).insecure !== undefined) found.push(String(re))

@@ -36,6 +36,12 @@ export type ConfiguredOrigin =
   /** `scheme://*.domain[:port|:*]` or `scheme://host:*` */
   | { kind: 'pattern', scheme: string, host: string, subdomains: boolean, port: string | '*' }
 
+/** A configured origin as written, in its normalised form: `https://app.example.com`, `http://*.example.com:8080`. */
+export function originText (origin: ConfiguredOrigin): string {
+  if (origin.kind === 'exact') return origin.origin
+  return `${origin.scheme}://${origin.subdomains ? '*.' : ''}${origin.host}${origin.port === '' ? '' : ':' + origin.port}`
+}
+
 /**
  * A configured origin that cannot be used: `problem` is the whole sentence (it ends with the fix when
  * it suggests a value), `fix` what to do; `unsafe` when browsers would accept it but it lets strangers in.
