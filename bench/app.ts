@@ -38,9 +38,13 @@ export async function pluginAnswer (scenario: Scenario): Promise<{ statusCode: n
   return { statusCode: response.statusCode, names, values: names.map((name) => String(response.headers[name])) }
 }
 
-/** Same routes for every variant; only the CORS layer differs. */
-export async function buildApp (variant: Variant, scenario: Scenario): Promise<FastifyInstance> {
+/**
+ * Same routes for every variant; only the CORS layer differs. `instrument` sees the instance before
+ * anything is added to it (bench/hooks.ts times the hooks the CORS layer adds).
+ */
+export async function buildApp (variant: Variant, scenario: Scenario, instrument?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, http: { maxHeaderSize: MAX_HEADER_SIZE } })
+  instrument?.(app)
   if (variant !== 'plugin' && variant !== 'fastify-cors') {
     // Without CORS an OPTIONS request still needs a route; an empty 204 is the cheapest answer.
     app.options('*', (_request, reply) => { reply.code(204).send() })

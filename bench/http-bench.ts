@@ -3,14 +3,17 @@ import type { LoadGenerator } from './load.js'
 import { probe } from './probe.js'
 import type { ProbeResult } from './probe.js'
 import { startServer, stopServers } from './processes.js'
-import type { CorePlan, RunningServer, Snapshot } from './processes.js'
+import type { Allocation, CorePlan, RunningServer, Snapshot } from './processes.js'
 import { scenarioByName } from './scenarios.js'
 import type { Scenario, Variant } from './scenarios.js'
 import type { ScriptEntry } from './entries.js'
 import { median } from './stats.js'
 
 export interface HttpBenchSettings {
+  /** Server processes per variant: bare, the headers floor and the two CORS layers. */
   readonly replicas: number
+  /** Server processes of the other diagnostic floors (router, hooks, heap). */
+  readonly diagnosticReplicas: number
   /** Warm-up lasts at least `warmupMs`, then until every server's CPU/request is stable, at most `warmupMaxMs`. */
   readonly warmupMs: number
   readonly warmupMaxMs: number
@@ -22,6 +25,14 @@ export interface HttpBenchSettings {
   readonly injectWarmupMs: number
   /** Extra Node/V8 flags for every server process (e.g. `--no-allocation-site-pretenuring`). */
   readonly nodeArgs?: readonly string[]
+  /**
+   * Allocation phase, after the CPU windows (the load keeps running): it lasts until every variant but
+   * @fastify/cors has answered about `allocRequests` requests over its processes (estimated from the
+   * windows' rate), at least `allocMinMs` and at most `allocMaxMs`.
+   */
+  readonly allocRequests: number
+  readonly allocMinMs: number
+  readonly allocMaxMs: number
 }
 
 const WARMUP_STEP_MS = 500
@@ -71,6 +82,14 @@ export interface ServerWindow {
   readonly errors: number
 }
 
+export interface AllocationSample {
+  readonly replica: number
+  /** The allocation phase is cut into windows too, so that one process gives an interval. */
+  readonly window: number
+  readonly bytes: number
+  readonly requests: number
+}
+
 export interface SoloResult {
   readonly requestsPerSecond: number
   readonly p99Ms: number
@@ -85,16 +104,46 @@ export interface RoundResult {
   readonly windows: ReadonlyArray<Readonly<Record<CellKey, readonly ServerWindow[]>>>
   readonly solo: Readonly<Record<CellKey, SoloResult>>
   readonly probes: Readonly<Record<CellKey, ProbeResult>>
+  /** allocation[cell] = each replica's bytes allocated and requests answered during the allocation phase. */
+  readonly allocation: Readonly<Record<CellKey, readonly AllocationSample[]>>
+  /** How long the allocation phase lasted (ms). */
+  readonly allocationMs: number
+}
+
+/** How long the allocation phase must last for every variant but @fastify/cors to reach `allocRequests`. */
+function allocationDuration (servers: readonly RunningServer[], lastWindow: Readonly<Record<CellKey, readonly ServerWindow[]>> | undefined, settings: HttpBenchSettings): number {
+  let needed = settings.allocMinMs
+  for (const server of servers) {
+    if (server.variant === 'fastify-cors' || server.replica !== 0) continue
+    const samples = lastWindow?.[cellKey(server.scenario, server.variant)] ?? []
+    const perMs = samples.reduce((sum, s) => sum + s.requests, 0) / settings.windowMs
+    needed = Math.max(needed, perMs > 0 ? 1.1 * settings.allocRequests / perMs : settings.allocMaxMs)
+  }
+  return Math.min(needed, settings.allocMaxMs)
+}
+
+const ALLOCATION_WINDOWS = 4
+/** A server this many times slower than bare (same scenario, same replica number) is left out of the allocation phase. */
+const SLOWEST_COUNTED = 20
+
+/** Bytes each server allocates while the load keeps running (V8's GC profiler on only now), in a few windows. */
+async function measureAllocation (servers: readonly RunningServer[], durationMs: number): Promise<Record<CellKey, AllocationSample[]>> {
+  const allocation: Record<CellKey, AllocationSample[]> = {}
+  for (let window = 0; window < ALLOCATION_WINDOWS; window++) {
+    await Promise.all(servers.map(async (s) => { await s.allocStart() }))
+    await sleep(durationMs / ALLOCATION_WINDOWS)
+    const counts = await Promise.all(servers.map(async (s) => await s.allocStop()))
+    servers.forEach((server, i) => {
+      const count = counts[i] as Allocation
+      ;(allocation[cellKey(server.scenario, server.variant)] ??= []).push({ replica: server.replica, window, bytes: count.bytes, requests: count.requests })
+    })
+  }
+  return allocation
 }
 
 /** CPU µs per request of one cell in one window: median over its server processes. */
 export function cellCpuUs (samples: readonly ServerWindow[]): number {
   return median(samples.filter((s) => s.requests > 0).map((s) => s.cpuNs / s.requests / 1000))
-}
-
-/** CPU µs per request spent off the main thread (V8's GC and compiler workers, libuv), median over processes. */
-export function cellOffMainUs (samples: readonly ServerWindow[]): number {
-  return median(samples.filter((s) => s.requests > 0).map((s) => (s.cpuNs - s.mainCpuNs) / s.requests / 1000))
 }
 
 function variantsOf (scenario: Scenario, variants: readonly Variant[]): Variant[] {
@@ -111,7 +160,8 @@ export async function runRound (
   for (const name of scenarioNames) {
     const scenario = scenarioByName(name)
     for (const variant of variantsOf(scenario, variants)) {
-      for (let replica = 0; replica < settings.replicas; replica++) wanted.push({ scenario, variant, replica })
+      const replicas = variant === 'router-floor' || variant === 'hooks-floor' || variant === 'heap-floor' ? settings.diagnosticReplicas : settings.replicas
+      for (let replica = 0; replica < replicas; replica++) wanted.push({ scenario, variant, replica })
     }
   }
   const started = performance.now()
@@ -135,6 +185,8 @@ export async function runRound (
     const running = load.start(targets)
     const windows: Array<Record<CellKey, ServerWindow[]>> = []
     let errors: number[] = []
+    let allocation: Record<CellKey, AllocationSample[]> = {}
+    let allocationMs = 0
     try {
       const warmedMs = await warmUp(servers, settings)
       log(`  warm after ${(warmedMs / 1000).toFixed(1)} s`)
@@ -158,6 +210,15 @@ export async function runRound (
         windows.push(window)
         before = after
       }
+      allocationMs = allocationDuration(servers, windows.at(-1), settings)
+      // A server twenty times slower than bare (@fastify/cors scanning 10 000 RegExps) would count too
+      // few requests to tell anything, and would answer each command seconds late: left out.
+      const last = windows.at(-1) ?? {}
+      const rate = (server: RunningServer, variant: Variant): number =>
+        last[cellKey(server.scenario, variant)]?.find((s) => s.replica === server.replica)?.requests ?? 0
+      const counted = servers.filter((server) => rate(server, server.variant) * SLOWEST_COUNTED >= rate(server, 'bare'))
+      log(`  allocation phase: ${(allocationMs / 1000).toFixed(1)} s, ${counted.length} of ${servers.length} servers`)
+      allocation = await measureAllocation(counted, allocationMs)
     } finally {
       errors = (await running.stop()).map((r) => r.errors)
     }
@@ -166,16 +227,17 @@ export async function runRound (
       if (last !== undefined) Object.assign(last, { errors: errors[i] ?? 0 })
     })
 
+    // for information only: the compared variants, not the diagnostic floors
     const solo: Record<CellKey, SoloResult> = {}
     for (const server of servers) {
-      if (server.replica !== 0 || settings.soloMs === 0) continue
+      if (server.replica !== 0 || settings.soloMs === 0 || !['bare', 'plugin', 'fastify-cors'].includes(server.variant)) continue
       const [result] = await loadFor(load, [{ port: server.port, request: scenarioByName(server.scenario).request }], settings.soloMs)
       if (result === undefined) continue
       solo[cellKey(server.scenario, server.variant)] = {
         requestsPerSecond: result.requests / (result.durationMs / 1000), p99Ms: result.p99Ms, errors: result.errors
       }
     }
-    return { scenarios: scenarioNames, variants, servers: servers.length, windows, solo, probes }
+    return { scenarios: scenarioNames, variants, servers: servers.length, windows, solo, probes, allocation, allocationMs }
   } finally {
     await stopServers(servers)
   }

@@ -142,6 +142,15 @@ export interface RunningServer {
   readonly child: ChildProcess
   /** Asks the server for its CPU time and request count, read together while the load runs. */
   readonly snapshot: () => Promise<Snapshot>
+  /** Starts counting the bytes the server allocates (V8's GC profiler, off until now). */
+  readonly allocStart: () => Promise<void>
+  /** Bytes allocated and requests received since `allocStart`. */
+  readonly allocStop: () => Promise<Allocation>
+}
+
+export interface Allocation {
+  readonly bytes: number
+  readonly requests: number
 }
 
 export interface StartOptions {
@@ -160,6 +169,8 @@ export async function startServer (
     [...(options.extraNodeArgs ?? []), ...entry.nodeArgs, variant, scenario, String(options.injectWarmupMs ?? 1500)])
   const child = spawnTracked(command, args, { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] })
   const waiting: Array<(snapshot: Snapshot) => void> = []
+  const allocStarted: Array<() => void> = []
+  const allocations: Array<(allocation: Allocation) => void> = []
   const port = await new Promise<number>((resolve, reject) => {
     let pending = ''
     let errors = ''
@@ -174,6 +185,8 @@ export async function startServer (
         newline = pending.indexOf('\n')
         if (kind === 'READY') { clearTimeout(timer); resolve(Number(first)) }
         if (kind === 'SNAPSHOT') waiting.shift()?.({ cpuNs: Number(first), requests: Number(second), mainCpuNs: Number(third) })
+        if (kind === 'ALLOC-STARTED') allocStarted.shift()?.()
+        if (kind === 'ALLOC') allocations.shift()?.({ bytes: Number(first), requests: Number(second) })
       }
     })
     child.once('exit', (code, signal) => {
@@ -187,7 +200,15 @@ export async function startServer (
     waiting.push(resolve)
     child.stdin?.write('snapshot\n')
   })
-  return { variant, scenario, replica, port, child, snapshot }
+  const allocStart = async (): Promise<void> => await new Promise<void>((resolve) => {
+    allocStarted.push(resolve)
+    child.stdin?.write('alloc-start\n')
+  })
+  const allocStop = async (): Promise<Allocation> => await new Promise((resolve) => {
+    allocations.push(resolve)
+    child.stdin?.write('alloc-stop\n')
+  })
+  return { variant, scenario, replica, port, child, snapshot, allocStart, allocStop }
 }
 
 export async function stopServers (servers: readonly RunningServer[]): Promise<void> {

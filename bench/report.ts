@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
-import { findCell, formatEstimate } from './analysis.js'
+import { findCell, formatEstimate, over } from './analysis.js'
 import type { CellMetrics, TargetResult } from './analysis.js'
 import { browserWouldAllow, display, PROBED_HEADERS, probeDifferences, shortName } from './probe.js'
 import type { ProbeResult } from './probe.js'
 import { SCENARIOS, VARIANT_LABELS, VARIANTS } from './scenarios.js'
 import type { Scenario } from './scenarios.js'
 import type { HttpBenchSettings } from './http-bench.js'
+import type { HookResult } from './hooks.js'
 import type { MicroResult } from './micro.js'
 
 export interface ProfileEntry {
@@ -48,6 +49,7 @@ export interface ReportInput {
   readonly cells: readonly CellMetrics[]
   readonly targets: readonly TargetResult[]
   readonly micro: readonly MicroResult[] | string
+  readonly hooks: readonly HookResult[] | string
   readonly startup: string[]
   readonly profiles: readonly ProfileResult[]
   readonly durationS: number
@@ -128,7 +130,7 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
       const cell = findCell(cells, scenario.name, variant)
       if (cell === undefined) {
         if (variant === 'fastify-cors' && scenario.fastifyCorsOptions === undefined) {
-          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', '', '', ''])
+          rows.push([scenarioTitle(scenario.name), VARIANT_LABELS[variant], 'n/a (not expressible)', '', '', '', '', '', '', '', ''])
         }
         continue
       }
@@ -136,6 +138,8 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
         variant === 'bare' ? `**${scenario.title}**` : '',
         VARIANT_LABELS[variant],
         formatEstimate(cell.cpuUs, fixed(2)),
+        formatEstimate(cell.lowerQuartileUs, fixed(2)),
+        `${cell.spreadUs.min.toFixed(1)} · ${cell.spreadUs.q1.toFixed(1)}–${cell.spreadUs.q3.toFixed(1)} · ${cell.spreadUs.max.toFixed(1)} (${cell.processes.length})`,
         variant === 'bare' ? '1' : formatEstimate(cell.ratioBare, fixed(3)),
         variant === 'bare' ? '0' : formatEstimate(cell.extraUs, fixed(2)),
         cell.offMainUs.value.toFixed(2),
@@ -146,6 +150,50 @@ function resultRows (cells: readonly CellMetrics[]): string[][] {
     }
   }
   return rows
+}
+
+const ALLOCATION_VARIANTS = ['bare', 'headers-floor', 'plugin', 'fastify-cors'] as const
+
+function allocationRows (cells: readonly CellMetrics[]): string[][] {
+  const rows: string[][] = []
+  for (const scenario of SCENARIOS) {
+    const perVariant = ALLOCATION_VARIANTS.map((variant) => findCell(cells, scenario.name, variant))
+    if (perVariant.every((cell) => cell?.bytesPerRequest === undefined)) continue
+    const [, floor, plugin] = perVariant
+    const difference = plugin !== undefined && floor !== undefined && plugin.allocation.length > 0 && floor.allocation.length > 0
+      ? formatEstimate(over.difference(plugin.allocation, floor.allocation), fixed(0))
+      : 'n/a'
+    rows.push([
+      scenario.title,
+      ...perVariant.map((cell) => cell?.bytesPerRequest === undefined ? 'n/a' : formatEstimate(cell.bytesPerRequest, fixed(0))),
+      difference,
+      perVariant.map((cell) => cell === undefined ? '—' : cell.allocationRequests.toLocaleString('en-US')).join(' / ')
+    ])
+  }
+  return rows
+}
+
+function hookLines (hooks: readonly HookResult[] | string, cells: readonly CellMetrics[]): string[] {
+  if (typeof hooks === 'string') return [hooks]
+  const ns = (value: number): string => `${value.toFixed(0)} ns`
+  return [
+    'The plugin\'s request-time hooks (and the OPTIONS route that answers preflights) against the headers floor\'s, in one',
+    'process through `app.inject()`: each hook is timed from its call until it returns or calls `done` (what `done` runs next',
+    'is Fastify\'s), less the time inside `reply.send()` (Fastify\'s serialising and writing, the same for both); the',
+    'headers arrive as fresh strings. Batches of the two apps alternate; per batch the median request (a request',
+    'preempted by the shared machine, or one a garbage collection ran in, is left out: garbage is the allocation',
+    'table\'s), then the median over batches with its 95% interval; the difference is taken batch by batch.',
+    `${hooks[0]?.batches ?? 0} batches of ${hooks[0]?.requestsPerBatch ?? 0} requests per app and scenario.`,
+    '',
+    ...table(['scenario', 'plugin hooks ns/req', 'headers-floor hooks ns/req', 'plugin − floor ns/req', '÷ bare HTTP request'],
+      hooks.map((h) => {
+        const bareUs = findCell(cells, h.scenario, 'bare')?.cpuUs.value
+        return [
+          scenarioTitle(h.scenario), formatEstimate(h.pluginNs, ns), formatEstimate(h.floorNs, ns), formatEstimate(h.differenceNs, ns),
+          bareUs === undefined ? 'n/a' : `${(h.differenceNs.value / (bareUs * 10)).toFixed(2)}% of ${bareUs.toFixed(2)} µs`
+        ]
+      }))
+  ]
 }
 
 function probeSummary (probe: ProbeResult | undefined): string {
@@ -208,8 +256,8 @@ export function renderReport (input: ReportInput): string {
     `Generated by \`${input.command}\` on ${input.date} (${input.mode} mode, ${input.durationS.toFixed(0)} s).`,
     'Timings are information for optimisation; no pass/fail test depends on them.',
     ...(input.mode === 'quick'
-      ? ['', '**Quick mode is a smoke test of the harness**: one server per variant, short warm-up and few windows;',
-          'its numbers are indicative only. Use the full run for decisions.']
+      ? ['', `**Quick mode is a smoke test of the harness**: ${input.settings.replicas} server process(es) per variant, short warm-up, few windows`,
+          'and a short allocation phase; its numbers are indicative only. Use the full run for decisions.']
       : []),
     '',
     '## Machine',
@@ -221,7 +269,10 @@ export function renderReport (input: ReportInput): string {
     '',
     '## Targets',
     '',
-    'Each value is a median over measurement windows with its 95% bootstrap interval in brackets.',
+    'CPU values are medians over server processes (each process: its CPU per request over the steady windows), with a',
+    '95% two-level bootstrap interval in brackets (processes resampled, then each one\'s windows); allocation values',
+    'likewise over processes. A target is met only when its whole interval is within the limit. Where the HTTP interval',
+    'of a CPU target is wider than the limit, the in-process timing of the hooks (section "Hooks in process") stands next to it.',
     '',
     ...table(['target', 'limit', 'measured [95% CI]', 'status', 'for comparison'],
       input.targets.map((t) => [t.target, t.limit, formatEstimate(t.measured, t.format), t.status, t.reference])),
@@ -230,8 +281,10 @@ export function renderReport (input: ReportInput): string {
     '',
     '## Results',
     '',
-    'CPU µs/req: server CPU time per request under concurrent load (all variants at once);',
-    '× bare, µs over bare and × @fastify/cors: the same, divided (or subtracted) window by window.',
+    'CPU µs/req: server CPU time per request under concurrent load (all variants at once), median over the',
+    'variant\'s processes [95% interval]; lower quartile: the same over the processes without bad luck;',
+    'per process: min · interquartile range · max of the processes\' CPU µs/req (number of processes), the',
+    'process-to-process "luck" of this machine; × bare, µs over bare and × @fastify/cors: between medians.',
     '"bare + empty onRequest/onSend hooks" is the floor of any CORS layer built on those two hooks;',
     '"bare + the same CORS headers as constants" adds the plugin\'s own answer (status and headers) written from those hooks with no decision:',
     'the floor of any CORS layer on those hooks that answers the same way (scenarios with a µs target only);',
@@ -240,8 +293,28 @@ export function renderReport (input: ReportInput): string {
     'concurrent and parallel GC workers: it grows with the heap a server keeps alive.',
     'req/s and p99 (ms): one server alone under load, for information only (the generator shares a core with other work).',
     '',
-    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', '× bare', 'µs over bare', 'off-main µs/req', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
-      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...table(['scenario', 'variant', 'CPU µs/req [95% CI]', 'lower quartile [95% CI]', 'per process: min · IQR · max (n)', '× bare', 'µs over bare', 'off-main µs/req', '× @fastify/cors', 'req/s (solo)', 'p99 ms (solo)'],
+      resultRows(input.cells), ['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    '',
+    '## Allocation',
+    '',
+    'Bytes each server allocates on the JavaScript heap per request, median over its processes [95% interval over',
+    'processes], counted by V8\'s GC profiler (`v8.GCProfiler`) during an allocation phase after the CPU windows, the',
+    'load still running: the used heap before each collection minus after the previous one, plus the growth since',
+    'the last, divided by the requests the server answered meanwhile. The same code path allocates the same bytes',
+    'every request; what varies from process to process is what the JIT, inline caches and timers add, which a',
+    'warm server amortises over many requests (the interval shows what is left). plugin − floor is the plugin\'s',
+    'price over the same answer written as constants. Requests counted: all',
+    'processes of bare / headers floor / plugin / @fastify/cors together. The phase is cut into 4 windows (so that one',
+    'process gives an interval too); a server that answered 20 times fewer requests than bare in the last CPU window',
+    '(@fastify/cors scanning a long list) is left out (n/a): it would count too few requests to tell anything.',
+    '',
+    ...table(['scenario', 'bare B/req', 'headers floor B/req', 'fastify-cors-policy B/req', '@fastify/cors B/req', 'plugin − floor B/req', 'requests counted'],
+      allocationRows(input.cells), ['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    '',
+    '## Hooks in process',
+    '',
+    ...hookLines(input.hooks, input.cells),
     '',
     '## Probes',
     '',
@@ -282,9 +355,14 @@ export function renderReport (input: ReportInput): string {
     '## Method',
     '',
     `- **Servers**: for each scenario, ${s.replicas} server process(es) per variant (bare Fastify with the same routes,`,
-    '  fastify-cors-policy, and @fastify/cors with equivalent options; in full mode also the diagnostic',
-    '  floors), each its own Node process, so no policy shares a JIT with another;',
+    '  fastify-cors-policy, @fastify/cors with equivalent options, and the headers floor where a target is judged',
+    `  over it; in full mode also the other diagnostic floors, ${s.diagnosticReplicas} processes each), each its own Node process, so no policy shares a JIT`,
+    '  with another, and all of a round\'s processes loaded at once. Process-to-process "luck" on a shared VM is large',
+    '  and bimodal (identical processes differ by up to 30%), so the statistics are over processes, not windows;',
     `  ${s.scenariosPerRound} scenario(s) per round. Source: ${input.serverEntry}.`,
+    input.mode === 'full'
+      ? `  To keep the run near 20 minutes with ${s.replicas} processes per variant: ${s.diagnosticReplicas} processes per diagnostic floor, ${s.windows} windows (not 12), a warm-up of at most ${s.warmupMaxMs / 1000} s, a solo phase for the three compared variants only.`
+      : '  Quick mode: fewer processes, short phases; the tables are those of the full run.',
     `- **Cores**: ${input.pinning}.`,
     `- **Load**: ${input.generator}; every server of a round is loaded at the same time, continuously,`,
     `  and the load is cut into ${s.windows} windows of ${s.windowMs} ms, so that noise from the shared machine`,
@@ -296,15 +374,23 @@ export function renderReport (input: ReportInput): string {
     `- **Metric**: CPU time of each server process over a window, read from ${input.cpuSource}, divided by`,
     '  the requests it received in that window. Both are read inside the server at the same instant when the',
     '  harness asks for a snapshot over stdin (one read of /proc per window; the count is one `request`',
-    '  listener, identical in every variant). Per window: median over the processes of a variant, then',
-    '  divided by (or minus) the bare servers of the same scenario in the same window. Leading windows in',
-    '  which a bare server still cost over 1.3× its median (still warming up) are left out, at most half of',
+    '  listener, identical in every variant). Leading windows in which a bare server still cost over 1.3× its',
+    '  median (still warming up) are left out, at most half of',
     `  a round's: ${input.excludedWindows.join(', ')} window(s) in the ${input.excludedWindows.length} rounds of this run.`,
-    '  Reported: median over windows, with a 95% percentile-bootstrap interval (4 000 resamples of the windows).',
-    '- **Across scenarios** (100 000 origins vs 1, adversarial vs preflight), rounds differ, so each side is',
-    '  reduced to its own median and the windows of both rounds are resampled independently; the scale',
+    '  Each process is reduced to its CPU per request over the remaining windows (total CPU ÷ total requests).',
+    '  Reported: the median over a variant\'s processes and their lower quartile; ratios and differences are',
+    '  between medians (plugin − headers floor, ÷ bare). Intervals: 95% percentile bootstrap, 4 000 resamples,',
+    '  two levels (the processes of each variant, then the windows of each chosen process), each variant',
+    '  resampled on its own.',
+    '- **Allocation**: after the windows, the load still running, every server counts the bytes it allocates',
+    `  (V8's GC profiler, off during the CPU windows) until each variant but @fastify/cors has answered about ${s.allocRequests.toLocaleString('en-US')}`,
+    `  requests over its processes (estimated from the windows' rate; ${s.allocMinMs / 1000} to ${s.allocMaxMs / 1000} s per round).`,
+    '- **Hooks in process**: see that section; it backs the CPU targets the HTTP measurement cannot resolve.',
+    '- **Across scenarios** (100 000 origins vs 1, adversarial vs preflight), rounds differ: the scale',
     '  targets compare the × bare ratios, the adversarial ones the CPU added over bare Fastify (bare pays',
-    '  Node\'s parsing of a 16 KiB header too).',
+    '  Node\'s parsing of a 16 KiB header too), each variant\'s processes resampled on their own.',
+    '- **Plugin ÷ @fastify/cors** (≤ 0.8 of its CPU over bare) is judged where both do the same work: the same',
+    '  status and Access-Control-Allow-Origin in the probes; other scenarios are listed as not judged.',
     '- **Bare** answers OPTIONS with an empty 204 route so that preflight scenarios have a floor too.',
     `- **V8 flags** of the servers: ${s.nodeArgs !== undefined && s.nodeArgs.length > 0 ? s.nodeArgs.map((flag) => `\`${flag}\``).join(' ') : 'none (Node\'s defaults)'}.`,
     '  With the defaults, V8\'s allocation-site pretenuring sometimes starts allocating per-request objects in the',
@@ -315,7 +401,7 @@ export function renderReport (input: ReportInput): string {
     '- Every server accepts 64 KiB of request headers (Node\'s default 16 KiB would answer the 16 KiB Origin',
     '  with 431 before any plugin runs).',
     s.soloMs > 0
-      ? `- **Solo phase**: each variant's first server alone for ${s.soloMs} ms: requests/s and p99 latency.`
+      ? `- **Solo phase**: the first server of bare, fastify-cors-policy and @fastify/cors alone for ${s.soloMs} ms: requests/s and p99 latency.`
       : '- **Solo phase**: skipped in quick mode.',
     '- **Decision path**: the pure modules timed with `process.hrtime.bigint()` over many iterations in a',
     '  fresh process on the server core; median of repeated batches.',

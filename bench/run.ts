@@ -10,6 +10,7 @@ import { prepareEntries } from './entries.js'
 import { runRound } from './http-bench.js'
 import type { HttpBenchSettings, RoundResult } from './http-bench.js'
 import { createLoadGenerator } from './load.js'
+import type { HookResult } from './hooks.js'
 import type { MicroResult } from './micro.js'
 import { cpuSource, installCleanup, planCores, runJsonScript } from './processes.js'
 import { profileScenario } from './profile.js'
@@ -37,8 +38,9 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [options]
-  --quick               about a minute: 1 server per variant, 5 scenarios per round, short warm-up and
-                        windows, no solo phase, no diagnostic floors, no profiles
+  --quick               a minute or two: 1 server per variant, 5 scenarios per round, short warm-up,
+                        windows and allocation phase, no solo phase, only the headers floor of the
+                        diagnostic floors, no profiles
   --scenarios a,b       only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})
   --out FILE.md         the report (default: BENCHMARKS.md; only printed in --quick mode); the raw JSON
                         goes to FILE.json (default: bench/results/full.json or quick.json, not committed)
@@ -50,15 +52,21 @@ if (args.help) {
 }
 
 const quick = args.quick
+// Full mode: 12 processes per compared variant and headers floor, 4 per other diagnostic floor, all
+// loaded at once (up to 60 servers per round on one core); about 20 min in all (BENCHMARKS.md § Method).
 const settings: HttpBenchSettings & { scenariosPerRound: number } = {
-  replicas: quick ? 1 : 3,
+  replicas: quick ? 1 : 12,
+  diagnosticReplicas: quick ? 0 : 4,
   warmupMs: quick ? 500 : 3000,
-  warmupMaxMs: quick ? 2000 : 15_000,
+  warmupMaxMs: quick ? 2000 : 12_000,
   injectWarmupMs: quick ? 400 : 1500,
-  windows: quick ? 4 : 12,
+  windows: quick ? 4 : 10,
   windowMs: quick ? 500 : 1500,
-  soloMs: quick ? 0 : 2000,
+  soloMs: quick ? 0 : 1500,
   nodeArgs: args['node-args']?.split(' ').filter((flag) => flag !== '') ?? [],
+  allocRequests: quick ? 10_000 : 100_000,
+  allocMinMs: quick ? 1000 : 3000,
+  allocMaxMs: quick ? 4000 : 25_000,
   scenariosPerRound: quick ? 5 : 1
 }
 const scenarioNames = args.scenarios !== undefined ? args.scenarios.split(',') : SCENARIOS.map((s) => s.name)
@@ -88,9 +96,10 @@ const startedAt = performance.now()
 const loadBefore = uptime()
 const cores = planCores()
 
-// The floors are diagnostics for optimisation; quick mode keeps to the three compared servers.
-const isFloor = (v: Variant): boolean => v === 'router-floor' || v === 'hooks-floor' || v === 'headers-floor' || v === 'heap-floor'
-const variants: Variant[] = VARIANTS.filter((v) => !quick || !isFloor(v))
+// The floors are diagnostics for optimisation; quick mode keeps to the three compared servers and the
+// headers floor, which the targets are judged over.
+const isDiagnostic = (v: Variant): boolean => v === 'router-floor' || v === 'hooks-floor' || v === 'heap-floor'
+const variants: Variant[] = VARIANTS.filter((v) => !quick || !isDiagnostic(v))
 const pluginStatus = pluginDescription()
 log(`bench: ${quick ? 'quick' : 'full'} mode; plugin: ${pluginStatus}`)
 
@@ -111,7 +120,14 @@ try {
 const cells = analyseRounds(rounds)
 
 let micro: MicroResult[] | string = 'Skipped (`--no-micro`).'
+let hooks: HookResult[] | string = 'Skipped (`--no-micro`).'
 if (!args['no-micro']) {
+  log('hooks in process, plugin vs headers floor')
+  try {
+    hooks = await runJsonScript<HookResult[]>(cores.server, entries.hooks, quick ? ['--quick'] : [], 180_000)
+  } catch (error) {
+    hooks = `Not measured: ${error instanceof Error ? error.message : String(error)}`
+  }
   log('decision path micro-benchmark')
   try {
     micro = await runJsonScript<MicroResult[]>(cores.server, entries.micro, quick ? ['--quick'] : [], 120_000)
@@ -152,7 +168,7 @@ if (!args['no-startup']) {
   )
 }
 
-const targets = evaluateTargets(cells, startup)
+const targets = evaluateTargets(cells, startup, typeof hooks === 'string' ? [] : hooks)
 
 const profiles: ProfileResult[] = []
 if (!quick && !args['no-profile']) {
@@ -184,6 +200,7 @@ const report = renderReport({
   cells,
   targets,
   micro,
+  hooks,
   startup: startupLines,
   profiles,
   durationS: (performance.now() - startedAt) / 1000,
@@ -194,7 +211,7 @@ const report = renderReport({
 process.stdout.write(report + '\n')
 if (outFile !== undefined) writeFileSync(outFile, report + '\n')
 mkdirSync(dirname(rawFile), { recursive: true })
-writeFileSync(rawFile, JSON.stringify({ settings, rounds, startup, micro }, null, 1) + '\n')
+writeFileSync(rawFile, JSON.stringify({ settings, rounds, startup, micro, hooks }, null, 1) + '\n')
 log(`bench: wrote ${outFile !== undefined ? `${outFile} and ` : ''}${rawFile}`)
 log(`bench: done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`)
 process.exit(0)

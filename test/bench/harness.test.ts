@@ -4,14 +4,16 @@ import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
-import { evaluateTargets } from '../../bench/analysis.js'
+import { analyseRounds, evaluateTargets, findCell } from '../../bench/analysis.js'
+import type { RoundResult, ServerWindow } from '../../bench/http-bench.js'
 import { buildApp, pluginAnswer } from '../../bench/app.js'
 import { prepareProfileEntry } from '../../bench/entries.js'
 import { analyseProfile } from '../../bench/profile.js'
 import { browserWouldAllow, probeDifferences } from '../../bench/probe.js'
 import type { ProbeResult } from '../../bench/probe.js'
 import { SCENARIOS, scenarioByName } from '../../bench/scenarios.js'
-import { bootstrap, bootstrapMedian, median, quantile, ratioOfMedians } from '../../bench/stats.js'
+import type { Variant } from '../../bench/scenarios.js'
+import { bootstrap, bootstrapMedian, bootstrapProcesses, median, perRequest, quantile, ratioOfMedians, spreadOf } from '../../bench/stats.js'
 
 const repoDir = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
 
@@ -63,6 +65,62 @@ test('ratioOfMedians: the quotient of two independent series with an interval th
   t.ok(Number.isNaN(ratioOfMedians([1], [1, 2]).low), 'no interval from a single run')
 })
 
+test('bootstrapProcesses: a statistic over processes, each its total over its windows, resampled on two levels', async (t) => {
+  t.equal(perRequest([{ amount: 30, requests: 1 }, { amount: 10, requests: 3 }]), 10, 'total ÷ total, not a mean of ratios')
+  t.ok(Number.isNaN(perRequest([])))
+  const process = (cost: number): Array<{ amount: number, requests: number }> => [1, 2, 3].map((w) => ({ amount: cost * 100 * w, requests: 100 * w }))
+  const lucky = [10, 10, 10, 13, 13].map(process)
+  const median5 = bootstrapProcesses([lucky], ([x]) => median(x as number[]))
+  t.equal(median5.value, 10)
+  t.ok(median5.low >= 10 && median5.high <= 13, 'within the processes\' range')
+  t.same(median5, bootstrapProcesses([lucky], ([x]) => median(x as number[])), 'deterministic')
+  const difference = bootstrapProcesses([[12, 12, 12].map(process), [10, 10, 10].map(process)], ([a, b]) => median(a as number[]) - median(b as number[]))
+  t.same(difference, { value: 2, low: 2, high: 2 })
+  const single = bootstrapProcesses([[[{ amount: 5, requests: 1 }]]], ([x]) => median(x as number[]))
+  t.equal(single.value, 5)
+  t.ok(Number.isNaN(single.low), 'no interval from one process with one window')
+  t.same(spreadOf([4, 1, 3, 2, 5]), { min: 1, q1: 2, q3: 4, max: 5 })
+})
+
+test('analyseRounds: medians over processes, lower quartile, spread, allocation and the targets judged over the headers floor', async (t) => {
+  const windows = 4
+  const variants: Variant[] = ['bare', 'headers-floor', 'plugin', 'fastify-cors']
+  const cost: Record<string, number[]> = {
+    bare: [20, 20, 26, 20], 'headers-floor': [21, 21, 21, 27], plugin: [21.2, 21.2, 21.2, 28], 'fastify-cors': [24, 24, 24, 30]
+  }
+  const bytes: Record<string, number> = { bare: 7000, 'headers-floor': 7800, plugin: 7900, 'fastify-cors': 8000 }
+  const round: RoundResult = {
+    scenarios: ['simple-get'],
+    variants,
+    servers: 16,
+    windows: Array.from({ length: windows }, () => Object.fromEntries(variants.map((v) => [`simple-get|${v}`,
+      (cost[v] as number[]).map((us, replica): ServerWindow => ({ replica, cpuNs: us * 1000 * 100, mainCpuNs: us * 900 * 100, requests: 100, errors: 0 }))]))),
+    solo: {},
+    probes: Object.fromEntries(variants.map((v) => [`simple-get|${v}`, { status: 200, headers: { 'access-control-allow-origin': 'https://app0.example.com' } }])),
+    allocation: Object.fromEntries(variants.map((v) => [`simple-get|${v}`, [0, 1].map((replica) => ({ replica, window: 0, bytes: (bytes[v] as number) * 50_000 + replica, requests: 50_000 }))])),
+    allocationMs: 1000
+  }
+  const cells = analyseRounds([round])
+  const plugin = findCell(cells, 'simple-get', 'plugin')
+  t.equal(plugin?.cpuUs.value, 21.2, 'median over the 4 processes')
+  t.ok((plugin?.lowerQuartileUs.value as number) <= 21.2)
+  t.same(plugin?.spreadUs, { min: 21.2, q1: 21.2, q3: 22.9, max: 28 })
+  t.equal(Math.round(plugin?.bytesPerRequest?.value as number), 7900)
+  t.equal(plugin?.allocationRequests, 100_000)
+  const targets = evaluateTargets(cells, { plugin: undefined, fastifyCors: undefined, bare: undefined })
+  const allocation = targets.find((target) => target.target === 'simple allowed GET: allocation')
+  t.equal(Math.round(allocation?.measured?.value as number), 100)
+  t.equal(allocation?.status, 'met', '100 B ≤ 150 B')
+  const cpu = targets.find((target) => target.target === 'simple allowed GET: CPU over the headers floor')
+  t.equal(Math.round((cpu?.measured?.value as number) * 1000), 10, '0.2 µs of a 20 µs bare request: 1%')
+  const versus = targets.find((target) => target.target.startsWith('simple-get: plugin'))
+  t.equal(Math.round((versus?.measured?.value as number) * 100), 30, '1.2 µs ÷ 4 µs over bare')
+  t.match(versus?.status, /met/, 'judged, since both give the same answer')
+  const refused = analyseRounds([{ ...round, probes: { ...round.probes, 'simple-get|fastify-cors': { status: 204, headers: {} } } }])
+  t.equal(evaluateTargets(refused, { plugin: undefined, fastifyCors: undefined, bare: undefined })
+    .find((target) => target.target.startsWith('simple-get: plugin'))?.status, 'not judged: different answer')
+})
+
 test('browserWouldAllow applies the CORS check to actual requests', async (t) => {
   const get = scenarioByName('simple-get').request
   const origin = get.headers.origin as string
@@ -109,16 +167,19 @@ test('every scenario has a request and options for the plugin; @fastify/cors onl
 
 test('targets without measurements are reported as not measured, never as met', async (t) => {
   const targets = evaluateTargets([], { plugin: undefined, fastifyCors: undefined, bare: undefined })
-  t.equal(targets.length, 11)
+  t.equal(targets.length, 21)
   t.same([...new Set(targets.map((target) => target.status))], ['not measured'])
   // a missed target profiles its scenario
-  t.same(targets.map((target) => target.scenario), ['simple-get', 'no-origin', 'preflight', 'disallowed', 'list-100k', 'patterns-10k',
+  t.same(targets.map((target) => target.scenario), [
+    'simple-get', 'no-origin', 'preflight', 'disallowed', // allocation over the headers floor
+    'simple-get', 'no-origin', 'preflight', 'disallowed', 'regexp-100', 'list-10k', // CPU over the headers floor
+    'simple-get', 'no-origin', 'preflight', 'disallowed', 'list-100k', 'patterns-10k',
     'regexp-100', 'adv-long-origin', 'adv-acrh-commas', 'adv-acrh-1000', undefined])
   for (const target of targets) if (target.scenario !== undefined) scenarioByName(target.scenario)
   const startup = evaluateTargets([], { plugin: { value: 1200, low: 1100, high: 1300 }, fastifyCors: undefined, bare: undefined }).at(-1)
   t.equal(startup?.status, 'missed')
   const close = evaluateTargets([], { plugin: { value: 950, low: 900, high: 1050 }, fastifyCors: undefined, bare: undefined }).at(-1)
-  t.equal(close?.status, 'met, CI crosses limit')
+  t.equal(close?.status, 'not met, CI crosses limit', 'an interval that crosses the limit is not met')
 })
 
 test('analyseProfile attributes time to lib/ functions up to Fastify’s hook runner only', async (t) => {
@@ -150,7 +211,7 @@ test('analyseProfile attributes time to lib/ functions up to Fastify’s hook ru
 
 test('the headers floor answers each µs-target scenario exactly as the plugin does', async (t) => {
   const floored = SCENARIOS.filter((s) => s.headersFloor === true).map((s) => s.name)
-  t.same(floored, ['simple-get', 'no-origin', 'preflight'])
+  t.same(floored, ['simple-get', 'no-origin', 'preflight', 'disallowed', 'list-10k', 'regexp-100'])
   for (const name of floored) {
     const scenario = scenarioByName(name)
     const inject = async (variant: 'plugin' | 'headers-floor'): Promise<{ statusCode: number, headers: Record<string, unknown> }> => {

@@ -1,0 +1,178 @@
+// The CORS layer's own request-time code, in process: `hooks.ts [--quick]` prints a JSON array of
+// HookResult. For each scenario with a headers floor, two apps are built in this process, the plugin's
+// and the headers floor's (bench/app.ts); every request-time hook either adds, and every OPTIONS route
+// handler (the plugin answers preflights from its own routes), is wrapped with a timer that runs from
+// the call until the function returns or calls its `done` (what runs after `done` is Fastify's, not the
+// hook's), less the time inside `reply.send()`. Requests go through `app.inject()` one at a time,
+// batches of the two apps alternate, each batch gives the median request's hook time (ns), and the
+// difference is taken batch by batch.
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from './app.js'
+import { SCENARIOS } from './scenarios.js'
+import type { BenchRequest, Scenario } from './scenarios.js'
+import { bootstrapMedian, median } from './stats.js'
+import type { Estimate } from './stats.js'
+
+const quick = process.argv.includes('--quick')
+const BATCHES = quick ? 7 : 25
+const REQUESTS_PER_BATCH = quick ? 200 : 400
+const WARMUP_REQUESTS = quick ? 1000 : 3000
+
+export interface HookResult {
+  readonly scenario: string
+  /** ns of hook time per request, median over batches. */
+  readonly pluginNs: Estimate
+  readonly floorNs: Estimate
+  /** plugin − floor, batch by batch. */
+  readonly differenceNs: Estimate
+  readonly requestsPerBatch: number
+  readonly batches: number
+}
+
+const REQUEST_HOOKS = new Set(['onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse', 'onError'])
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown
+
+const now = (): bigint => process.hrtime.bigint()
+
+/** The wrapped function being timed now, if any: one at a time, a wrapped function called from another counts for the outer one. */
+let running: { readonly timer: HookTimer, started: bigint } | undefined
+
+/** Sums the time spent in the wrapped functions, less the time in `reply.send()` (Fastify's, the same for every layer). */
+class HookTimer {
+  totalNs = 0
+
+  wrap (fn: AnyFunction): AnyFunction {
+    const timer = this
+    const timed = function (this: unknown, ...args: unknown[]): unknown {
+      if (running !== undefined) return fn.apply(this, args)
+      const mine = { timer, started: now() }
+      running = mine
+      const stop = (): void => {
+        if (running !== mine) return
+        timer.totalNs += Number(now() - mine.started)
+        running = undefined
+      }
+      const last = args.length - 1
+      const done = args[last]
+      // a callback-style hook: what its `done` runs (the next hook, the handler) is not the hook's own time
+      if (typeof done === 'function' && fn.length === args.length) {
+        args[last] = function (this: unknown, ...doneArgs: unknown[]): unknown {
+          stop()
+          return (done as AnyFunction).apply(this, doneArgs)
+        }
+      }
+      try {
+        return fn.apply(this, args)
+      } finally {
+        stop()
+      }
+    }
+    // Fastify tells callback hooks from async ones by their arity
+    Object.defineProperty(timed, 'length', { value: fn.length })
+    return timed
+  }
+
+  instrument (app: FastifyInstance): void {
+    const addHook = app.addHook as unknown as AnyFunction
+    const timer = this
+    addHook.call(app, 'onRequest', untimeSend)
+    addHook.call(app, 'onRoute', (route: { method: string | string[], handler: AnyFunction }) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method]
+      if (methods.includes('OPTIONS')) route.handler = timer.wrap(route.handler)
+    })
+    ;(app as unknown as { addHook: AnyFunction }).addHook = function (this: unknown, name: unknown, fn: unknown): unknown {
+      return addHook.call(this, name, REQUEST_HOOKS.has(name as string) ? timer.wrap(fn as AnyFunction) : fn)
+    }
+  }
+}
+
+const UNTIMED = Symbol('untimed send')
+
+/**
+ * Pauses the timer while `reply.send()` runs: serialising and writing an answer is Fastify's work, the
+ * same whichever layer calls it (hooks it runs, such as onSend, are timed on their own). Patched once,
+ * on the prototype that holds `send`, from a hook that runs before any timed one.
+ */
+function untimeSend (_request: unknown, reply: object, done: () => void): void {
+  let owner: Record<string | symbol, unknown> | null = reply as Record<string | symbol, unknown>
+  while (owner !== null && !Object.hasOwn(owner, 'send')) owner = Object.getPrototypeOf(owner) as Record<string | symbol, unknown> | null
+  if (owner !== null && owner[UNTIMED] !== true) {
+    const send = owner.send as AnyFunction
+    owner.send = function (this: unknown, ...args: unknown[]): unknown {
+      const outer = running
+      if (outer === undefined) return send.apply(this, args)
+      outer.timer.totalNs += Number(now() - outer.started)
+      running = undefined
+      try {
+        return send.apply(this, args)
+      } finally {
+        outer.started = now()
+        running = outer
+      }
+    }
+    owner[UNTIMED] = true
+  }
+  done()
+}
+
+/** A request header arrives as a fresh flat string whose hash V8 has not computed yet. */
+function freshHeaders (request: BenchRequest): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) headers[name] = Buffer.from(value, 'latin1').toString('latin1')
+  return headers
+}
+
+/** Hook time of each request (ns), one request at a time. */
+async function run (app: FastifyInstance, timer: HookTimer, scenario: Scenario, count: number): Promise<Float64Array> {
+  const { method, path } = scenario.request
+  const perRequest = new Float64Array(count)
+  for (let i = 0; i < count; i++) {
+    timer.totalNs = 0
+    await app.inject({ method, url: path, headers: freshHeaders(scenario.request) })
+    perRequest[i] = timer.totalNs
+  }
+  return perRequest
+}
+
+async function measure (scenario: Scenario): Promise<HookResult> {
+  const timers = { plugin: new HookTimer(), floor: new HookTimer() }
+  const apps = {
+    plugin: await buildApp('plugin', scenario, (app) => { timers.plugin.instrument(app) }),
+    floor: await buildApp('headers-floor', scenario, (app) => { timers.floor.instrument(app) })
+  }
+  await Promise.all([apps.plugin.ready(), apps.floor.ready()])
+  await run(apps.plugin, timers.plugin, scenario, WARMUP_REQUESTS)
+  await run(apps.floor, timers.floor, scenario, WARMUP_REQUESTS)
+  // Per batch, the median request: a request preempted by the shared machine, or one in which a
+  // garbage collection ran, is left out (allocation is measured on its own, over HTTP).
+  const batch = async (which: 'plugin' | 'floor'): Promise<number> => median([...await run(apps[which], timers[which], scenario, REQUESTS_PER_BATCH)])
+  const pluginNs: number[] = []
+  const floorNs: number[] = []
+  const differences: number[] = []
+  for (let b = 0; b < BATCHES; b++) {
+    // alternate which goes first, so that a drift in the machine's speed favours neither
+    const first = b % 2 === 0 ? 'plugin' : 'floor'
+    const firstNs = await batch(first)
+    const secondNs = await batch(first === 'plugin' ? 'floor' : 'plugin')
+    const [p, f] = first === 'plugin' ? [firstNs, secondNs] : [secondNs, firstNs]
+    pluginNs.push(p)
+    floorNs.push(f)
+    differences.push(p - f)
+  }
+  await Promise.all([apps.plugin.close(), apps.floor.close()])
+  return {
+    scenario: scenario.name,
+    pluginNs: bootstrapMedian(pluginNs),
+    floorNs: bootstrapMedian(floorNs),
+    differenceNs: bootstrapMedian(differences),
+    requestsPerBatch: REQUESTS_PER_BATCH,
+    batches: BATCHES
+  }
+}
+
+const results: HookResult[] = []
+for (const scenario of SCENARIOS) {
+  if (scenario.headersFloor === true) results.push(await measure(scenario))
+}
+process.stdout.write(JSON.stringify(results) + '\n')
