@@ -9,7 +9,7 @@ export type { OriginVerdict }
 import type { CorsPolicy } from './compile.js'
 import { ORIGIN_VERDICTS } from './origin-matcher.js'
 import { Decision, kPolicy, type CorsReason } from './decision.js'
-import { pathOf } from '../http/request-values.js'
+export { describeOriginDenial, targetOf } from './decision.js'
 import { SEC_FETCH_SITE } from '../http/header-names.js'
 
 export type { CorsDecision, CorsReason } from './decision.js'
@@ -47,11 +47,6 @@ export function isSameOrigin (request: RequestFacts, origin: string): boolean {
     origin.startsWith('://', protocol.length) && origin.endsWith(host)
 }
 
-/** The route a request targets, for messages: its route's name ("PUT /items/:id") or its method and path. */
-export function targetOf (request: RequestFacts, route: string | undefined): string {
-  return route ?? `${request.method} ${pathOf(request.url)}`
-}
-
 /**
  * The policy an origin function's `'*'` answer is answered with: ACAO `*`, still varying by Origin
  * (another origin may get another answer). One per function policy.
@@ -83,7 +78,7 @@ export function decideActual (policy: CorsPolicy | null, origin: string | undefi
     // no CORS headers are sent, so a browser lets the page read the response only when CORS does
     // not apply: no Origin, or a same-origin request (Fetch#http-requests)
     const readable = origin === undefined || isSameOrigin(request, origin)
-    return Decision.disabled(origin, readable, readable ? undefined : describeOriginDenial(null, 'disabled', origin, targetOf(request, route)))
+    return Decision.disabled(origin, readable, request, route)
   }
   if (origin === undefined) return Decision.noOrigin(policy)
   if (verdict === 'allowed') return Decision.allowed(origin, policy, preflight)
@@ -91,7 +86,7 @@ export function decideActual (policy: CorsPolicy | null, origin: string | undefi
   const reason = denialReason(verdict)
   // an invalid Origin is never the server's own, whatever Sec-Fetch-Site says
   if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) return Decision.sameOrigin(origin, policy, preflight)
-  return Decision.denied(origin, policy, reason, describeOriginDenial(policy, reason, origin, targetOf(request, route)), preflight)
+  return Decision.denied(origin, policy, reason, request, route, preflight)
 }
 
 /** What `enforce` does with a decided request: refuse it with 403, report that it would have, or nothing. */
@@ -212,21 +207,4 @@ function refusePrivateNetwork (policy: CorsPolicy, requestPrivateNetwork: string
 /** Does a comma-joined name list hold the name '*'? */
 function listsWildcard (list: string): boolean {
   return list === '*' || list.startsWith('*,') || list.endsWith(',*') || list.includes(',*,')
-}
-
-/** A sentence telling the developer why an origin was refused and what to change. */
-export function describeOriginDenial (policy: CorsPolicy | null, reason: CorsReason, origin: string, target: string): string {
-  switch (reason) {
-    case 'invalid-origin':
-      return `the Origin header ${JSON.stringify(origin.length > 80 ? origin.slice(0, 77) + '...' : origin)} is not a valid serialised origin (scheme://host[:port]) for ${target}; it is never reflected`
-    case 'origin-check-failed':
-      return `the origin function threw, rejected or timed out for origin '${origin}' on ${target}; the request is denied`
-    case 'disabled':
-      return `CORS is disabled for ${target} (config.cors: false)`
-    default:
-      if (policy?.originKind === 'none') return `origin '${origin}' is refused for ${target} because \`origin\` is false`
-      if (origin === 'null' && policy?.originKind !== 'function') return `origin 'null' is refused for ${target}; it is only allowed when 'null' is listed in \`origin\` (anyone can send it)`
-      if (policy?.originKind === 'function') return `the origin function returned false for '${origin}' on ${target}`
-      return `origin '${origin}' is not in the allow-list for ${target}; add it to \`origin\``
-  }
 }

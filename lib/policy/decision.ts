@@ -1,4 +1,5 @@
 import type { CorsPolicy } from './compile.js'
+import { pathOf } from '../http/request-values.js'
 
 export type CorsReason =
   | 'allowed' | 'no-origin' | 'same-origin' | 'disabled' | 'invalid-origin' | 'origin-not-allowed'
@@ -22,6 +23,17 @@ export const kPolicy = Symbol.for('fastify-cors-policy.policy')
 /** Set on preflights whose CORS headers were written when the preflight was answered. */
 export const kAnswered = Symbol.for('fastify-cors-policy.answered')
 
+/** What the sentence of a refused origin reads of the request (a FastifyRequest is one). */
+export interface RefusedRequest {
+  readonly method: string
+  readonly url: string
+}
+
+/** The route a request targets, for messages: its route's name ("PUT /items/:id") or its method and path. */
+export function targetOf (request: RefusedRequest, route: string | undefined): string {
+  return route ?? `${request.method} ${pathOf(request.url)}`
+}
+
 /** The reasons a preflight's request method, headers or private-network access are refused for. */
 export type PreflightRefusalReason = 'method-not-allowed' | 'header-not-allowed' | 'private-network-not-allowed'
 
@@ -35,17 +47,19 @@ export class Decision implements CorsDecision {
   readonly preflight: boolean
   readonly allowed: boolean
   readonly reason: CorsReason
-  readonly detail?: string
+  // an own property after `reason` on every decision (undefined when there is none), set by the constructor
+  declare readonly detail?: string
   /** null only for routes with CORS disabled (and preflights no registration covers) */
   readonly [kPolicy]: CorsPolicy | null
   readonly [kAnswered]: boolean
 
-  private constructor (origin: string | undefined, preflight: boolean, allowed: boolean, reason: CorsReason, detail: string | undefined, policy: CorsPolicy | null, answered: boolean) {
+  protected constructor (origin: string | undefined, preflight: boolean, allowed: boolean, reason: CorsReason, detail: string | undefined | typeof LATER, policy: CorsPolicy | null, answered: boolean) {
     this.origin = origin
     this.preflight = preflight
     this.allowed = allowed
     this.reason = reason
-    if (detail !== undefined) this.detail = detail
+    if (detail === LATER) Object.defineProperty(this, 'detail', DETAIL_ON_READ)
+    else this.detail = detail
     this[kPolicy] = policy
     this[kAnswered] = answered
   }
@@ -55,9 +69,14 @@ export class Decision implements CorsDecision {
     return new Decision(origin, preflight, true, 'allowed', undefined, policy, false)
   }
 
-  /** A request without Origin: CORS does not apply, the response is readable. */
+  /** A request without Origin: CORS does not apply, the response is readable. One frozen decision per policy, shared by its requests. */
   static noOrigin (policy: CorsPolicy): Decision {
-    return new Decision(undefined, false, true, 'no-origin', undefined, policy, false)
+    let decision = noOriginDecisions.get(policy)
+    if (decision === undefined) {
+      decision = Object.freeze(new Decision(undefined, false, true, 'no-origin', undefined, policy, false))
+      noOriginDecisions.set(policy, decision)
+    }
+    return decision
   }
 
   /** A refused origin that is the server's own: browsers do not apply CORS to same-origin requests. */
@@ -65,14 +84,18 @@ export class Decision implements CorsDecision {
     return new Decision(origin, preflight, true, 'same-origin', undefined, policy, false)
   }
 
-  /** A cross-origin request the policy refuses; `detail` says why and what to change. */
-  static denied (origin: string, policy: CorsPolicy, reason: CorsReason, detail: string, preflight: boolean): Decision {
-    return new Decision(origin, preflight, false, reason, detail, policy, false)
+  /**
+   * A cross-origin request the policy refuses; `detail` says why and what to change, naming `route`
+   * (or the request's method and path when no route serves it).
+   */
+  static denied (origin: string, policy: CorsPolicy, reason: CorsReason, request: RefusedRequest, route: string | undefined, preflight: boolean): Decision {
+    return new RefusedOrigin(origin, policy, reason, request, route, preflight, false)
   }
 
   /** A route with `cors: false`: no CORS header is sent, so only requests CORS does not apply to are readable. */
-  static disabled (origin: string | undefined, readable: boolean, detail: string | undefined): Decision {
-    return new Decision(origin, false, readable, 'disabled', detail, null, false)
+  static disabled (origin: string | undefined, readable: boolean, request: RefusedRequest, route: string | undefined): Decision {
+    if (readable || origin === undefined) return new Decision(origin, false, readable, 'disabled', undefined, null, false)
+    return new RefusedOrigin(origin, null, 'disabled', request, route, false, false)
   }
 
   /** A preflight the plugin answered (its headers are written): granted, or refused for a method, header or private-network access. */
@@ -80,8 +103,74 @@ export class Decision implements CorsDecision {
     return new Decision(origin, true, reason === 'allowed', reason, detail, policy, true)
   }
 
-  /** A preflight refused with 403 and no CORS header; `policy` null when no policy covers its target. */
-  static refusedPreflight (origin: string, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined): Decision {
-    return new Decision(origin, true, false, policy === null ? 'disabled' : reason, detail, policy, true)
+  /** A preflight refused with 403 and no CORS header because `policy` refuses its origin; `target` names the route ("PUT /items/:id"). */
+  static refusedPreflightOrigin (origin: string, policy: CorsPolicy, reason: CorsReason, request: RefusedRequest, target: string): Decision {
+    return new RefusedOrigin(origin, policy, reason, request, target, true, true)
+  }
+
+  /** A preflight refused with 403 and no CORS header because no policy covers its target (or its routes' policies differ: `detail`). */
+  static refusedPreflight (origin: string, detail: string | undefined): Decision {
+    return new Decision(origin, true, false, 'disabled', detail, null, true)
+  }
+}
+
+const noOriginDecisions = new WeakMap<CorsPolicy, Decision>()
+
+/** Marks a decision whose `detail` is formatted when first read. */
+const LATER = Symbol('fastify-cors-policy.detailLater')
+const kRoute = Symbol('fastify-cors-policy.route')
+const kMethod = Symbol('fastify-cors-policy.method')
+const kUrl = Symbol('fastify-cors-policy.url')
+const kDetail = Symbol('fastify-cors-policy.detail')
+
+/**
+ * A refused origin's decision. Its `detail` is formatted on first read from what it keeps (the
+ * sentence costs more than the decision, and most are never read: debug logging is off and no error
+ * handler asks), yet reads, enumerates and serialises as the string it would have held.
+ */
+class RefusedOrigin extends Decision {
+  readonly [kRoute]: string | undefined
+  readonly [kMethod]: string
+  readonly [kUrl]: string
+  [kDetail]: string | undefined = undefined
+
+  constructor (origin: string, policy: CorsPolicy | null, reason: CorsReason, request: RefusedRequest, route: string | undefined, preflight: boolean, answered: boolean) {
+    super(origin, preflight, false, reason, LATER, policy, answered)
+    this[kRoute] = route
+    this[kMethod] = request.method
+    this[kUrl] = request.url
+  }
+}
+
+function readDetail (this: RefusedOrigin): string {
+  let detail = this[kDetail]
+  if (detail === undefined) {
+    detail = describeOriginDenial(this[kPolicy], this.reason, this.origin as string, targetOf({ method: this[kMethod], url: this[kUrl] }, this[kRoute]))
+    this[kDetail] = detail
+  }
+  return detail
+}
+
+function writeDetail (this: RefusedOrigin, detail: string): void {
+  this[kDetail] = detail
+}
+
+/** One accessor for every refused origin's `detail` (V8 shares it through the objects' map): enumerable and writable as the data property it stands for. */
+const DETAIL_ON_READ: PropertyDescriptor = { get: readDetail, set: writeDetail, enumerable: true, configurable: true }
+
+/** A sentence telling the developer why an origin was refused and what to change. */
+export function describeOriginDenial (policy: CorsPolicy | null, reason: CorsReason, origin: string, target: string): string {
+  switch (reason) {
+    case 'invalid-origin':
+      return `the Origin header ${JSON.stringify(origin.length > 80 ? origin.slice(0, 77) + '...' : origin)} is not a valid serialised origin (scheme://host[:port]) for ${target}; it is never reflected`
+    case 'origin-check-failed':
+      return `the origin function threw, rejected or timed out for origin '${origin}' on ${target}; the request is denied`
+    case 'disabled':
+      return `CORS is disabled for ${target} (config.cors: false)`
+    default:
+      if (policy?.originKind === 'none') return `origin '${origin}' is refused for ${target} because \`origin\` is false`
+      if (origin === 'null' && policy?.originKind !== 'function') return `origin 'null' is refused for ${target}; it is only allowed when 'null' is listed in \`origin\` (anyone can send it)`
+      if (policy?.originKind === 'function') return `the origin function returned false for '${origin}' on ${target}`
+      return `origin '${origin}' is not in the allow-list for ${target}; add it to \`origin\``
   }
 }
