@@ -4,7 +4,7 @@
  * against the newest Fastify 5 too). Each reader fails loudly instead of guessing.
  */
 import { createRequire } from 'node:module'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import FindMyWay from 'find-my-way'
 import { ownUrl } from './own-url.js'
 
@@ -135,6 +135,46 @@ export function routeConfigOf (request: FastifyRequest): Record<PropertyKey, unk
     if (context?.config !== undefined) return context.config
   }
   return request.routeOptions.config as unknown as Record<PropertyKey, unknown>
+}
+
+/**
+ * The headers given to a reply, by lower-case name, read and written in place on the hot path:
+ * `reply.header()` and `reply.getHeader()` lower-case the name into a new string on every call, and
+ * `reply.getHeaders()` copies every header (and those of `reply.raw`) into a new object. Fastify keeps
+ * them in an object under a private symbol (`Symbol('fastify.reply.headers')`), and `reply.header(name,
+ * value)` is `object[name.toLowerCase()] = value` for every name but set-cookie. The symbol is found once
+ * on the first reply; undefined when it is absent, and the caller then uses the public methods, so a
+ * Fastify change costs speed, not behaviour. Only names already lower-case (and never set-cookie) are
+ * written; a header is removed with `reply.removeHeader()`, which also removes it from `reply.raw`.
+ */
+let replyHeadersSymbol: symbol | null | undefined
+
+export function replyHeadersOf (reply: FastifyReply): Record<string, unknown> | undefined {
+  if (replyHeadersSymbol === undefined) {
+    replyHeadersSymbol = Object.getOwnPropertySymbols(reply).find((symbol) => symbol.description === 'fastify.reply.headers') ?? null
+  }
+  if (replyHeadersSymbol === null) return undefined
+  const headers = (reply as unknown as Record<symbol, unknown>)[replyHeadersSymbol]
+  return headers !== null && typeof headers === 'object' ? headers as Record<string, unknown> : undefined
+}
+
+/**
+ * The function every method of Fastify's logger is when `logger` is false: abstract-logging's no-op,
+ * loaded as Fastify loads it; undefined when it cannot be loaded (then nothing is ever taken for it).
+ */
+const nullLoggerMethod: unknown = (() => {
+  try {
+    const require = createRequire(createRequire(ownUrl).resolve('fastify'))
+    const nullLogger = require('abstract-logging') as { debug?: unknown }
+    return typeof nullLogger.debug === 'function' ? nullLogger.debug : undefined
+  } catch {
+    return undefined
+  }
+})()
+
+/** Does this logger drop debug lines unread? Fastify's logger when `logger` is false does, and has no `isLevelEnabled` to say so. */
+export function dropsDebug (log: { debug: unknown }): boolean {
+  return nullLoggerMethod !== undefined && log.debug === nullLoggerMethod
 }
 
 /** A lifecycle hook as a Fastify context holds it. */

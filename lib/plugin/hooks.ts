@@ -121,13 +121,21 @@ export function createOnSend (scope: PluginScope): onSendHookHandler {
       done(null, payload)
       return
     }
-    let entry: RouteEntry | undefined
-    try { entry = entryOf(request) } catch { entry = undefined }
-    const owner = ownerOf(scope, request, entry)
-    // the plugin's onRequest answers every preflight it sees: one undecided here was answered by an earlier hook
-    if (request.method === 'OPTIONS') warnIfPreflightAnsweredEarlier(owner, request, reply.statusCode)
-    decideActualRequest(request, reply, entry, owner, false, () => {
-      done(null, payload)
-    })
+    decideInOnSend(scope, request, reply, payload, done)
   }
+}
+
+/**
+ * Decides a request no earlier hook decided, in onSend. Apart from the hook, so that the closure it
+ * passes on is allocated only here: V8 allocates a function's captured variables on every call.
+ */
+function decideInOnSend (scope: PluginScope, request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  let entry: RouteEntry | undefined
+  try { entry = entryOf(request) } catch { entry = undefined }
+  const owner = ownerOf(scope, request, entry)
+  // the plugin's onRequest answers every preflight it sees: one undecided here was answered by an earlier hook
+  if (request.method === 'OPTIONS') warnIfPreflightAnsweredEarlier(owner, request, reply.statusCode)
+  decideActualRequest(request, reply, entry, owner, false, () => {
+    done(null, payload)
+  })
 }

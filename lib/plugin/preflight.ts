@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACMA, ACRH, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, VARY } from '../http/header-names.js'
 import { pathOf, singleHeader } from '../http/request-values.js'
 import type { CorsPolicy } from '../policy/compile.js'
-import { anyOriginVariant, denialReason, describeOriginDenial, evaluatePreflight, originVerdict, type SettledVerdict } from '../policy/decide.js'
+import { anyOriginVariant, denialReason, evaluatePreflight, originVerdict, type SettledVerdict } from '../policy/decide.js'
 import { Decision, type CorsReason } from '../policy/decision.js'
 import { answerPreflight as grantPreflight, profileUrl, sharedPolicy, type Candidate, type PreflightGrant, type UrlProfile } from '../policy/route-grant.js'
 import { DELEGATION_FAILED, delegatingRegistrations, runDelegator, withDelegatedPolicies } from './delegation.js'
@@ -10,6 +10,7 @@ import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from 
 import { decideForPolicy } from './actual-request.js'
 import { runOriginCheck, settleOrigins } from './origin-check.js'
 import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
+import { setHeader } from './response-headers.js'
 
 /** The Vary of every answer to a preflight whose URL's routes differ (route-grant.ts answers them with it). */
 const VARY_ROUTE_DEPENDENT = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
@@ -46,7 +47,7 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
   const covering = dispatcher.scopeFor(url)
   if (targets === undefined && covering === undefined) {
     // no route serves it and no registration covers the URL: the 404 it would get without the plugin
-    request.cors = Decision.refusedPreflight(origin, null, 'disabled', undefined)
+    request.cors = Decision.refusedPreflight(origin, undefined)
     reply.callNotFound()
     return
   }
@@ -57,6 +58,17 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
     answerWithPolicies(preflight, profile, targets, owner.defaultPolicy)
     return
   }
+  answerThroughDelegators(preflight, scope, profile, owner, involved)
+}
+
+/**
+ * Answers once every delegator involved has answered. The callbacks of the paths that wait live in
+ * functions of their own (here and below): V8 allocates a function's captured variables on every
+ * call, taken path or not.
+ */
+function answerThroughDelegators (preflight: Preflight, scope: PluginScope, profile: UrlProfile, owner: Registration, involved: ReadonlySet<Registration>): void {
+  const { dispatcher } = scope
+  const { request, requestMethod, target } = preflight
   const answers = new Map<Registration, unknown>()
   let waiting = involved.size
   let failed = false
@@ -78,7 +90,7 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
 
 /** Answers once every policy the preflight may be judged by is known. */
 function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets: readonly Candidate[] | undefined, scopePolicy: CorsPolicy): void {
-  const { request, reply, origin, requestMethod, target, proceed } = preflight
+  const { request, reply, origin, proceed } = preflight
   // preflight: false leaves the OPTIONS request to the application, as any other CORS request; when
   // only some of the routes a preflight may target do, the preflight is refused (route-grant.ts)
   const selfAnswered = targets === undefined ? (scopePolicy.preflight ? undefined : scopePolicy) : answersOwnPreflights(targets) ? targets[0]?.policy : undefined
@@ -91,12 +103,23 @@ function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets:
     // one policy for the whole URL (the usual case): decided as that policy says, no grant to compute
     const verdict = originVerdict(shared, origin)
     if (verdict === 'check') {
-      runOriginCheck(shared, origin, request, (settled) => { finishSharedPreflight(preflight, profile, shared, targets !== undefined, settled) })
+      finishSharedAfterCheck(preflight, profile, shared, targets !== undefined)
     } else {
       finishSharedPreflight(preflight, profile, shared, targets !== undefined, verdict)
     }
     return
   }
+  answerRouteDependent(preflight, profile, targets, scopePolicy)
+}
+
+/** One policy judges the preflight, once its origin function has answered. */
+function finishSharedAfterCheck (preflight: Preflight, profile: UrlProfile, policy: CorsPolicy, served: boolean): void {
+  runOriginCheck(policy, preflight.origin, preflight.request, (settled) => { finishSharedPreflight(preflight, profile, policy, served, settled) })
+}
+
+/** The routes at the URL differ: the grant is computed from each policy's origin verdict (route-grant.ts). */
+function answerRouteDependent (preflight: Preflight, profile: UrlProfile, targets: readonly Candidate[] | undefined, scopePolicy: CorsPolicy): void {
+  const { request, origin, requestMethod, target } = preflight
   const policies = profile.policies.includes(scopePolicy) ? profile.policies : [...profile.policies, scopePolicy]
   settleOrigins(policies, origin, request, (verdicts) => {
     const answer = grantPreflight({
@@ -140,11 +163,12 @@ function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, polic
  */
 function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined, vary: string | undefined): void {
   const { request, reply, origin, target } = preflight
-  const decision = Decision.refusedPreflight(origin, policy, reason, policy === null ? detail : describeOriginDenial(policy, reason, origin, target))
+  const decision = policy === null ? Decision.refusedPreflight(origin, detail) : Decision.refusedPreflightOrigin(origin, policy, reason, request, target)
   request.cors = decision
   logDenial(request, decision, target)
-  if (vary !== undefined) reply.header(VARY, vary)
-  reply.code(403).header(CONTENT_LENGTH, '0').send()
+  if (vary !== undefined) setHeader(reply, VARY, vary)
+  setHeader(reply, CONTENT_LENGTH, '0')
+  reply.code(403).send()
 }
 
 /** The preflight response: the grant (or the refusal of a method, header or private-network access) in CORS headers. */
@@ -154,24 +178,25 @@ function writePreflight (preflight: Preflight, answer: PreflightGrant): void {
   const allowed = outcome.reason === 'allowed'
   const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail)
   request.cors = decision
-  reply.header(ACAO, answer.anyOrigin ? '*' : origin)
-  if (answer.credentials) reply.header(ACAC, 'true')
-  if (outcome.acam !== undefined) reply.header(ACAM, outcome.acam)
-  if (outcome.acah !== undefined) reply.header(ACAH, outcome.acah)
+  setHeader(reply, ACAO, answer.anyOrigin ? '*' : origin)
+  if (answer.credentials) setHeader(reply, ACAC, 'true')
+  if (outcome.acam !== undefined) setHeader(reply, ACAM, outcome.acam)
+  if (outcome.acah !== undefined) setHeader(reply, ACAH, outcome.acah)
   // a refusal normally needs no max-age (a browser caches nothing from it), but one a browser may
   // still accept (private network access, in browsers that only warn) is marked never to be cached
-  if (answer.maxAge !== undefined && (allowed || answer.maxAge === '0')) reply.header(ACMA, answer.maxAge)
+  if (answer.maxAge !== undefined && (allowed || answer.maxAge === '0')) setHeader(reply, ACMA, answer.maxAge)
   if (allowed) {
-    if (policy.cacheControl !== undefined) reply.header(CACHE_CONTROL, policy.cacheControl)
-    if (request.headers[ACRPN] === 'true') reply.header(ACAPN, 'true')
+    if (policy.cacheControl !== undefined) setHeader(reply, CACHE_CONTROL, policy.cacheControl)
+    if (request.headers[ACRPN] === 'true') setHeader(reply, ACAPN, 'true')
   } else {
     logDenial(request, decision, target)
   }
-  if (answer.vary !== undefined) reply.header(VARY, answer.vary)
+  if (answer.vary !== undefined) setHeader(reply, VARY, answer.vary)
   if (policy.preflightContinue) {
     proceed()
     return
   }
   // Content-Length: 0 because some Safari versions hang on a body-less 204 without it
-  reply.code(policy.optionsSuccessStatus).header(CONTENT_LENGTH, '0').send()
+  setHeader(reply, CONTENT_LENGTH, '0')
+  reply.code(policy.optionsSuccessStatus).send()
 }

@@ -4,7 +4,7 @@ import { singleHeader } from '../http/request-values.js'
 import { CorsRouteNotCompiledError } from '../errors.js'
 import { targetOf } from '../policy/decide.js'
 import type { Decision } from '../policy/decision.js'
-import { routeConfigOf } from './fastify-internals.js'
+import { dropsDebug, routeConfigOf } from './fastify-internals.js'
 import { kRouteEntry, type Dispatcher, type Registration, type RouteEntry } from './dispatcher.js'
 
 /** The state a registration's hooks share: the app-wide dispatcher and this registration. */
@@ -43,7 +43,8 @@ export function routingHost (request: FastifyRequest): string | undefined {
 /** One debug line per denial, naming the origin, the route, the reason and the fix. */
 export function logDenial (request: FastifyRequest, decision: Decision, route: string | undefined): void {
   const log = request.log as FastifyRequest['log'] & { isLevelEnabled?: (level: string) => boolean }
-  if (typeof log.isLevelEnabled === 'function' && !log.isLevelEnabled('debug')) return
+  // the line (and the decision's detail, formatted when read) is built only for a logger that writes it
+  if (typeof log.isLevelEnabled === 'function' ? !log.isLevelEnabled('debug') : dropsDebug(log)) return
   log.debug({ cors: { origin: decision.origin, route: targetOf(request, route), reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail as string}`)
 }
 

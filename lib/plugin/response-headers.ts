@@ -2,17 +2,34 @@ import type { FastifyReply } from 'fastify'
 import { ACAC, ACAO, ACEH, VARY } from '../http/header-names.js'
 import { mergeVary } from '../http/vary.js'
 import { kAnswered, kPolicy, type Decision } from '../policy/decision.js'
+import { replyHeadersOf } from './fastify-internals.js'
 
 const VARY_ORIGIN = ['Origin'] as const
 
+/** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
+export function setHeader (reply: FastifyReply, name: string, value: string): void {
+  const headers = replyHeadersOf(reply)
+  if (headers === undefined) reply.header(name, value)
+  else headers[name] = value
+}
+
+/** A header's value, by lower-case name, as `reply.getHeader()` reads it, in place where it can. */
+function getHeader (reply: FastifyReply, name: string): unknown {
+  const headers = replyHeadersOf(reply)
+  if (headers === undefined) return reply.getHeader(name)
+  const value = headers[name]
+  return value !== undefined ? value : reply.raw.getHeader(name)
+}
+
 /** Adds `Origin` to the reply's Vary, keeping what other plugins put there. */
 export function addVaryOrigin (reply: FastifyReply): void {
-  const existing = reply.getHeader(VARY) as string | string[] | undefined
+  const existing = getHeader(reply, VARY) as string | string[] | undefined
   if (existing === undefined) {
-    reply.header(VARY, 'Origin')
-  } else {
+    setHeader(reply, VARY, 'Origin')
+  } else if (existing !== 'Origin') {
+    // 'Origin' is what the deciding hook wrote; onSend writes the headers again, and then has nothing to merge
     const vary = mergeVary(existing, VARY_ORIGIN)
-    if (vary !== undefined) reply.header(VARY, vary)
+    if (vary !== undefined) setHeader(reply, VARY, vary)
   }
 }
 
@@ -28,13 +45,32 @@ export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): 
   const policy = decision[kPolicy]
   if (policy === null || decision[kAnswered]) return
   if (decision.reason === 'allowed' || (decision.reason === 'no-origin' && policy.originKind === 'any')) {
-    reply.header(ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
-    if (policy.credentials) reply.header(ACAC, 'true')
-    if (policy.aceh !== undefined) reply.header(ACEH, policy.aceh)
+    setHeader(reply, ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
+    if (policy.credentials) setHeader(reply, ACAC, 'true')
+    if (policy.aceh !== undefined) setHeader(reply, ACEH, policy.aceh)
   } else if (!decision.allowed) {
+    removeCorsHeaders(reply)
+  }
+  if (policy.varyOrigin) addVaryOrigin(reply)
+}
+
+/**
+ * Removes every `access-control-*` header from a reply, whoever set it: on the reply, or on
+ * `reply.raw`. The names are read where the headers are kept, without the copy of every header
+ * `reply.getHeaders()` makes (a refusal is what a flood looks like).
+ */
+function removeCorsHeaders (reply: FastifyReply): void {
+  const headers = replyHeadersOf(reply)
+  if (headers === undefined) {
     for (const name of Object.keys(reply.getHeaders())) {
       if (name.startsWith('access-control-')) reply.removeHeader(name)
     }
+    return
   }
-  if (policy.varyOrigin) addVaryOrigin(reply)
+  for (const name in headers) {
+    if (name.startsWith('access-control-')) reply.removeHeader(name)
+  }
+  for (const name of reply.raw.getHeaderNames()) {
+    if (name.startsWith('access-control-')) reply.removeHeader(name)
+  }
 }

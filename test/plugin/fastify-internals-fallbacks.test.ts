@@ -160,3 +160,10 @@ test('a preflight for a method Fastify may serve but the route index did not see
   t.equal(served.statusCode, 204)
   t.equal(served.headers['access-control-allow-methods'], 'GET, HEAD')
 })
+
+test('replyHeadersOf: undefined for a Fastify release without the reply header symbol', async (t) => {
+  // a fresh copy of the module, whose first reply shows no 'fastify.reply.headers' symbol (see above)
+  const fresh = await import(new URL('../../lib/plugin/fastify-internals.ts?first-reply-without-headers', import.meta.url).href) as typeof import('../../lib/plugin/fastify-internals.js')
+  t.equal(fresh.replyHeadersOf({} as never), undefined)
+  t.equal(fresh.replyHeadersOf({ [Symbol('fastify.reply.headers')]: {} } as never), undefined, 'the symbol is looked for once')
+})

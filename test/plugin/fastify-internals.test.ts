@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteShorthandOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { fastifyFindMyWay, listRouterRoutes, notFoundContextOf, routerMatchOptions, type ContextHook, type RouterMatchOptions, type RouterRoute } from '../../lib/plugin/fastify-internals.js'
+import { dropsDebug, fastifyFindMyWay, listRouterRoutes, notFoundContextOf, replyHeadersOf, routerMatchOptions, type ContextHook, type RouterMatchOptions, type RouterRoute } from '../../lib/plugin/fastify-internals.js'
 import { RouteIndex } from '../../lib/plugin/route-index.js'
 
 const require = createRequire(import.meta.url)
@@ -357,4 +357,31 @@ test('(g) a prefixed scope without a not-found handler of its own has its 404s a
   const owned404 = await app.inject({ url: '/own/nope' })
   t.equal(owned404.body, 'own 404')
   t.same(seen, ['own onRequest /own/nope', 'root onSend /own/nope', 'own onSend /own/nope'], fact('a scope with its own not-found handler runs its own hooks (the parent\'s included) for its 404s'))
+})
+
+test('(h) reply.header() stores a lower-case name\'s value in the object under Symbol(\'fastify.reply.headers\'), which the response is written from', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.get('/x', async (_request, reply) => {
+    const headers = replyHeadersOf(reply)
+    if (headers === undefined) throw new Error(fact('a reply holds its headers under Symbol(\'fastify.reply.headers\')'))
+    reply.header('X-Given', 'a')
+    const seen = headers['x-given']
+    headers['x-direct'] = 'b'
+    return { seen, getHeader: reply.getHeader('x-direct'), names: Object.keys(reply.getHeaders()) }
+  })
+  const res = await app.inject({ method: 'GET', url: '/x' })
+  t.same(res.json(), { seen: 'a', getHeader: 'b', names: ['x-given', 'x-direct'] }, fact('reply.header(name, value) is object[name.toLowerCase()] = value, and the public readers read that object'))
+  t.equal(res.headers['x-direct'], 'b', fact('the response carries the headers of that object'))
+})
+
+test('(i) with logger: false, every method of request.log is abstract-logging\'s one no-op', async (t) => {
+  const app = Fastify({ logger: false })
+  t.teardown(() => app.close())
+  app.get('/x', async (request) => ({ drops: dropsDebug(request.log), same: request.log.debug === request.log.error }))
+  t.same((await app.inject({ method: 'GET', url: '/x' })).json(), { drops: true, same: true }, fact('Fastify\'s null logger is abstract-logging, loaded as Fastify loads it'))
+  const logging = Fastify({ logger: { level: 'silent' } })
+  t.teardown(() => logging.close())
+  logging.get('/x', async (request) => ({ drops: dropsDebug(request.log) }))
+  t.same((await logging.inject({ method: 'GET', url: '/x' })).json(), { drops: false }, 'a pino logger is never taken for it')
 })
