@@ -309,20 +309,16 @@ function floorCpuTarget (
   const differenceUs = plugin.length > 0 && floor.length > 0 ? over.difference(plugin, floor) : undefined
   const hook = hooks.find((h) => h.scenario === scenario)
   const wide = measured !== undefined && Number.isFinite(measured.low) ? measured.high - measured.low > maxFraction : measured !== undefined
-  const inProcess = hook === undefined || bareUs === undefined
+  const inProcess = hook === undefined
     ? ''
-    : `${wide ? 'HTTP interval wider than the limit; ' : ''}in-process hooks, plugin − floor: ${formatEstimate(hook.differenceNs, (v) => `${v.toFixed(0)} ns`)}` +
-      ` = ${formatEstimate(scaleEstimate(hook.differenceNs, 1 / (bareUs * 1000)), percent)} of bare (${statusOf(scaleEstimate(hook.differenceNs, 1 / (bareUs * 1000)), (v) => v <= maxFraction)})`
+    : `${wide ? 'HTTP interval wider than the limit; ' : ''}in process, plugin hooks − floor hooks ${formatEstimate(hook.differenceNs, (v) => `${v.toFixed(0)} ns`)}` +
+      ` = ${formatEstimate(hook.differenceOfBare, percent)} of a bare request in process (${formatEstimate(hook.bareNs, (v) => `${v.toFixed(0)} ns`)}; ${statusOf(hook.differenceOfBare, (v) => v <= maxFraction)})`
   const reference = [
     differenceUs !== undefined ? `plugin − floor ${formatEstimate(differenceUs, us)}` : '',
     bareUs !== undefined ? `bare ${us(bareUs)}` : '',
     inProcess
   ].filter((part) => part !== '').join('; ')
   return target(scenario, name, `≤ ${(maxFraction * 100).toFixed(0)}% of bare over the headers floor`, measured, percent, (v) => v <= maxFraction, reference)
-}
-
-function scaleEstimate (estimate: Estimate, by: number): Estimate {
-  return { value: estimate.value * by, low: estimate.low * by, high: estimate.high * by }
 }
 
 /**

@@ -5,8 +5,12 @@
 // the call until the function returns or calls its `done` (what runs after `done` is Fastify's, not the
 // hook's), less the time inside `reply.send()`. Requests go through `app.inject()` one at a time,
 // batches of the two apps alternate, each batch gives the median request's hook time (ns), and the
-// difference is taken batch by batch.
+// difference is taken batch by batch. A bare Fastify app's whole request is timed the same way in the
+// same process (from Fastify's router entry until the response ends, through light-my-request's mock
+// socketless request and response), so the difference can be read as a share of a bare request
+// measured under the same conditions, not of an HTTP request inflated by the machine's load.
 import type { FastifyInstance } from 'fastify'
+import inject from 'light-my-request'
 import { buildApp } from './app.js'
 import { SCENARIOS } from './scenarios.js'
 import type { BenchRequest, Scenario } from './scenarios.js'
@@ -25,6 +29,10 @@ export interface HookResult {
   readonly floorNs: Estimate
   /** plugin − floor, batch by batch. */
   readonly differenceNs: Estimate
+  /** A bare Fastify request in process (router entry to response end), median over batches. */
+  readonly bareNs: Estimate
+  /** plugin − floor as a fraction of a bare request in process, batch by batch. */
+  readonly differenceOfBare: Estimate
   readonly requestsPerBatch: number
   readonly batches: number
 }
@@ -135,21 +143,42 @@ async function run (app: FastifyInstance, timer: HookTimer, scenario: Scenario, 
   return perRequest
 }
 
+/** Whole-request time of a bare app (ns), from Fastify's router entry until the response ends. */
+async function runBare (app: FastifyInstance, scenario: Scenario, count: number): Promise<Float64Array> {
+  const { method, path } = scenario.request
+  const perRequest = new Float64Array(count)
+  for (let i = 0; i < count; i++) {
+    let started = 0n
+    let ended = 0n
+    await inject((req, res) => {
+      res.once('finish', () => { ended = now() })
+      started = now()
+      app.routing(req, res)
+    }, { method: method as 'GET', url: path, headers: freshHeaders(scenario.request) })
+    perRequest[i] = Number(ended - started)
+  }
+  return perRequest
+}
+
 async function measure (scenario: Scenario): Promise<HookResult> {
   const timers = { plugin: new HookTimer(), floor: new HookTimer() }
   const apps = {
     plugin: await buildApp('plugin', scenario, (app) => { timers.plugin.instrument(app) }),
     floor: await buildApp('headers-floor', scenario, (app) => { timers.floor.instrument(app) })
   }
-  await Promise.all([apps.plugin.ready(), apps.floor.ready()])
+  const bare = await buildApp('bare', scenario)
+  await Promise.all([apps.plugin.ready(), apps.floor.ready(), bare.ready()])
   await run(apps.plugin, timers.plugin, scenario, WARMUP_REQUESTS)
   await run(apps.floor, timers.floor, scenario, WARMUP_REQUESTS)
+  await runBare(bare, scenario, WARMUP_REQUESTS)
   // Per batch, the median request: a request preempted by the shared machine, or one in which a
   // garbage collection ran, is left out (allocation is measured on its own, over HTTP).
   const batch = async (which: 'plugin' | 'floor'): Promise<number> => median([...await run(apps[which], timers[which], scenario, REQUESTS_PER_BATCH)])
   const pluginNs: number[] = []
   const floorNs: number[] = []
   const differences: number[] = []
+  const bareNs: number[] = []
+  const fractions: number[] = []
   for (let b = 0; b < BATCHES; b++) {
     // alternate which goes first, so that a drift in the machine's speed favours neither
     const first = b % 2 === 0 ? 'plugin' : 'floor'
@@ -159,13 +188,18 @@ async function measure (scenario: Scenario): Promise<HookResult> {
     pluginNs.push(p)
     floorNs.push(f)
     differences.push(p - f)
+    const bareBatch = median([...await runBare(bare, scenario, REQUESTS_PER_BATCH)])
+    bareNs.push(bareBatch)
+    fractions.push((p - f) / bareBatch)
   }
-  await Promise.all([apps.plugin.close(), apps.floor.close()])
+  await Promise.all([apps.plugin.close(), apps.floor.close(), bare.close()])
   return {
     scenario: scenario.name,
     pluginNs: bootstrapMedian(pluginNs),
     floorNs: bootstrapMedian(floorNs),
     differenceNs: bootstrapMedian(differences),
+    bareNs: bootstrapMedian(bareNs),
+    differenceOfBare: bootstrapMedian(fractions),
     requestsPerBatch: REQUESTS_PER_BATCH,
     batches: BATCHES
   }
