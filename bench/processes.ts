@@ -159,7 +159,9 @@ export interface StartOptions {
   readonly injectWarmupMs?: number
 }
 
-const SERVER_START_TIMEOUT_MS = 120_000
+// Up to 60 servers start at once on a shared 2-core machine, each compiling an allow-list of up to
+// 100 000 origins: a start-up that waits its turn is slow, not broken.
+const SERVER_START_TIMEOUT_MS = 600_000
 
 export async function startServer (
   entry: ScriptEntry, cores: CorePlan, variant: Variant, scenario: string, replica: number, options: StartOptions = {}
