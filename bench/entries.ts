@@ -1,4 +1,4 @@
-// The child-process scripts (servers, decision path, hooks in process, start-up) as Node runs them in a benchmark.
+// The child-process scripts (servers, decision path, hooks in process, start-up, list swaps) as Node runs them in a benchmark.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,7 +13,7 @@ export interface ScriptEntry {
   readonly description: string
 }
 
-const SCRIPTS = ['server', 'micro', 'hooks', 'startup'] as const
+const SCRIPTS = ['server', 'micro', 'hooks', 'startup', 'swap'] as const
 export type Entries = Readonly<Record<typeof SCRIPTS[number], ScriptEntry>>
 
 /** esbuild is tsx's compiler, so it is installed whenever the benchmark can run at all. */
@@ -43,7 +43,7 @@ export async function prepareEntries (): Promise<Entries> {
     nodeArgs: ['--enable-source-maps', join(outDir, `${script}.mjs`)],
     description: `bench/${script}.ts + lib/ bundled by esbuild (dependencies external, no keepNames)`
   })
-  return { server: bundled('server'), micro: bundled('micro'), hooks: bundled('hooks'), startup: bundled('startup') }
+  return { server: bundled('server'), micro: bundled('micro'), hooks: bundled('hooks'), startup: bundled('startup'), swap: bundled('swap') }
 }
 
 /** Where `prepareProfileEntry` writes its per-file output; profile frames under it are mapped back. */

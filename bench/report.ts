@@ -11,6 +11,7 @@ import type { Scenario } from './scenarios.js'
 import type { HttpBenchSettings } from './http-bench.js'
 import type { HookResult } from './hooks.js'
 import type { MicroResult } from './micro.js'
+import type { SwapResult } from './swap.js'
 
 export interface ProfileEntry {
   readonly functionName: string
@@ -51,6 +52,8 @@ export interface ReportInput {
   readonly micro: readonly MicroResult[] | string
   readonly hooks: readonly HookResult[] | string
   readonly startup: string[]
+  /** latency while the allow-list is replaced (bench/swap.ts), or why it was not measured */
+  readonly swap: SwapResult | string
   readonly profiles: readonly ProfileResult[]
   readonly durationS: number
   /** Where this run's raw JSON went (repository-relative). */
@@ -196,6 +199,31 @@ function hookLines (hooks: readonly HookResult[] | string): string[] {
   ]
 }
 
+/** The section on latency while a 100 000-origin list is replaced back to back. */
+export function swapLines (swap: SwapResult | string): string[] {
+  if (typeof swap === 'string') return [swap]
+  const latency = (value: number): string => Number.isFinite(value) ? `${value.toFixed(2)} ms` : 'n/a'
+  const ms = (value: number): string => `${value.toFixed(0)} ms`
+  const ratio = (value: number): string => `${value.toFixed(1)}×`
+  const origins = swap.origins.toLocaleString('en-US')
+  return [
+    `One server process with ${origins} exact origins (\`register\` + \`ready()\` ${ms(swap.registerMs)}), answering \`GET /items\`, loaded by`,
+    `autocannon (${swap.connections} connections, Origin allowed by both lists) from another process. ${swap.pairs} pairs of ${swap.phaseMs / 1000} s`,
+    `phases: steady load, then the same load while the server replaces its list by the other ${origins}-origin list back to back`,
+    '(`await app.corsPolicy.setOrigins(next)` in a loop, one turn of the event loop between swaps). A response counts for a phase when',
+    'it was requested and answered within it. Longest event-loop delay: the server\'s own `monitorEventLoopDelay`, 1 ms resolution.',
+    '',
+    ...table(['phase', 'kind', 'requests', 'p50', 'p99', 'max', 'longest event-loop delay', 'swaps completed'],
+      swap.phases.map((phase, i) => [String(i + 1), phase.kind, String(phase.requests) + (phase.errors > 0 ? ` (${phase.errors} errors)` : ''),
+        latency(phase.p50Ms), latency(phase.p99Ms), latency(phase.maxMs), latency(phase.loopDelayMaxMs), String(phase.swaps)]),
+      ['---:', '---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    '',
+    `p99 during swaps ÷ p99 before, median over pairs [95% CI]: **${formatEstimate(swap.p99Ratio, ratio)}** (p99 ${formatEstimate(swap.steadyP99Ms, latency)} before,`,
+    `${formatEstimate(swap.swappingP99Ms, latency)} during). ${swap.swapsCompleted} swaps completed, ${formatEstimate(swap.msPerSwap, ms)} each (median, wall time under the load).`,
+    `Access-Control-Allow-Origin for the request's origin before the phases: ${swap.probe.before ?? 'none'}; after the last swap: ${swap.probe.after ?? 'none'} (expected ${swap.probe.expected}).`
+  ]
+}
+
 function probeSummary (probe: ProbeResult | undefined): string {
   if (probe === undefined) return 'n/a'
   const parts = [`${probe.status}`]
@@ -336,6 +364,7 @@ export function renderReport (input: ReportInput): string {
         input.micro.map((m) => [m.name, formatEstimate(m.nsPerOp, (v) => `${v.toFixed(1)} ${m.unit}`), m.note])))
   }
   lines.push('', '## Start-up', '', ...input.startup.map((l) => `- ${l}`), '')
+  lines.push('## List swaps under load', '', ...swapLines(input.swap), '')
   if (input.profiles.length > 0) {
     lines.push('## Where the plugin spends its time', '',
       'CPU profile (`node --cpu-prof`) of one fastify-cors-policy server under load, self time per function.', '')
@@ -406,6 +435,7 @@ export function renderReport (input: ReportInput): string {
     '- **Decision path**: the pure modules timed with `process.hrtime.bigint()` over many iterations in a',
     '  fresh process on the server core; median of repeated batches.',
     '- **Start-up**: fresh process per measurement; `register` + one route + `ready()`; median of repeats.',
+    '- **List swaps**: see that section (`bench/swap.ts`); the server is pinned to the server core, the load to the other.',
     `- **Raw data** (every window of every server, probes, decision path, start-up): \`${input.rawFile}\`, written by`,
     '  the command at the top of this file and not committed; rerun that command to regenerate it',
     '  (`npm run bench` writes `bench/results/full.json`, `--quick` `bench/results/quick.json`, `--out FILE.md` `FILE.json`).',

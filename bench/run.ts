@@ -12,6 +12,7 @@ import type { HttpBenchSettings, RoundResult } from './http-bench.js'
 import { createLoadGenerator } from './load.js'
 import type { HookResult } from './hooks.js'
 import type { MicroResult } from './micro.js'
+import type { SwapResult } from './swap.js'
 import { cpuSource, installCleanup, planCores, runJsonScript } from './processes.js'
 import { profileScenario } from './profile.js'
 import { machineFacts, renderReport, uptime } from './report.js'
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     'no-profile': { type: 'boolean', default: false },
     'no-micro': { type: 'boolean', default: false },
     'no-startup': { type: 'boolean', default: false },
+    'no-swap': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false }
   }
 })
@@ -47,6 +49,7 @@ if (args.help) {
   --node-args=FLAGS     extra Node/V8 flags for every server (space-separated), e.g. --node-args=--no-allocation-site-pretenuring
   --no-profile          do not CPU-profile the scenarios whose target was missed (full mode profiles them)
   --no-micro, --no-startup  skip the decision-path micro-benchmark / the start-up measurement
+  --no-swap             skip the latency measurement while the allow-list is swapped
 `)
   process.exit(0)
 }
@@ -168,7 +171,18 @@ if (!args['no-startup']) {
   )
 }
 
-const targets = evaluateTargets(cells, startup, typeof hooks === 'string' ? [] : hooks)
+let swap: SwapResult | string = 'Skipped (`--no-swap`).'
+if (!args['no-swap']) {
+  log('latency while a 100 000-origin list is swapped')
+  try {
+    // the script pins its server to the server core and itself (the load) to the other
+    swap = await runJsonScript<SwapResult>([], entries.swap, quick ? ['--quick'] : [], quick ? 120_000 : 300_000)
+  } catch (error) {
+    swap = `Not measured: ${error instanceof Error ? error.message : String(error)}`
+  }
+}
+
+const targets = evaluateTargets(cells, startup, typeof hooks === 'string' ? [] : hooks, typeof swap === 'string' ? undefined : swap)
 
 const profiles: ProfileResult[] = []
 if (!quick && !args['no-profile']) {
@@ -202,6 +216,7 @@ const report = renderReport({
   micro,
   hooks,
   startup: startupLines,
+  swap,
   profiles,
   durationS: (performance.now() - startedAt) / 1000,
   rawFile: relative(repoDir, rawFile).startsWith('..') ? rawFile : relative(repoDir, rawFile),
@@ -211,7 +226,7 @@ const report = renderReport({
 process.stdout.write(report + '\n')
 if (outFile !== undefined) writeFileSync(outFile, report + '\n')
 mkdirSync(dirname(rawFile), { recursive: true })
-writeFileSync(rawFile, JSON.stringify({ settings, rounds, startup, micro, hooks }, null, 1) + '\n')
+writeFileSync(rawFile, JSON.stringify({ settings, rounds, startup, micro, hooks, swap }, null, 1) + '\n')
 log(`bench: wrote ${outFile !== undefined ? `${outFile} and ` : ''}${rawFile}`)
 log(`bench: done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`)
 process.exit(0)

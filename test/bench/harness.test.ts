@@ -4,10 +4,13 @@ import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'tap'
-import { analyseRounds, evaluateTargets, findCell } from '../../bench/analysis.js'
+import { analyseRounds, evaluateTargets, findCell, type TargetResult } from '../../bench/analysis.js'
 import type { RoundResult, ServerWindow } from '../../bench/http-bench.js'
 import { buildApp, pluginAnswer } from '../../bench/app.js'
 import { prepareProfileEntry } from '../../bench/entries.js'
+import { runJsonScript } from '../../bench/processes.js'
+import { swapLines } from '../../bench/report.js'
+import type { SwapPhase, SwapResult } from '../../bench/swap.js'
 import { analyseProfile } from '../../bench/profile.js'
 import { browserWouldAllow, probeDifferences } from '../../bench/probe.js'
 import type { ProbeResult } from '../../bench/probe.js'
@@ -167,14 +170,14 @@ test('every scenario has a request and options for the plugin; @fastify/cors onl
 
 test('targets without measurements are reported as not measured, never as met', async (t) => {
   const targets = evaluateTargets([], { plugin: undefined, fastifyCors: undefined, bare: undefined })
-  t.equal(targets.length, 21)
+  t.equal(targets.length, 23)
   t.same([...new Set(targets.map((target) => target.status))], ['not measured'])
   // a missed target profiles its scenario
   t.same(targets.map((target) => target.scenario), [
     'simple-get', 'no-origin', 'preflight', 'disallowed', // allocation over the headers floor
     'simple-get', 'no-origin', 'preflight', 'disallowed', 'regexp-100', 'list-10k', // CPU over the headers floor
-    'simple-get', 'no-origin', 'preflight', 'disallowed', 'list-100k', 'patterns-10k',
-    'regexp-100', 'adv-long-origin', 'adv-acrh-commas', 'adv-acrh-1000', undefined])
+    'simple-get', 'no-origin', 'preflight', 'disallowed', 'list-100k', 'patterns-10k', 'origin-function-cached',
+    'regexp-100', 'adv-long-origin', 'adv-acrh-commas', 'adv-acrh-1000', undefined, undefined])
   for (const target of targets) if (target.scenario !== undefined) scenarioByName(target.scenario)
   const startup = evaluateTargets([], { plugin: { value: 1200, low: 1100, high: 1300 }, fastifyCors: undefined, bare: undefined }).at(-1)
   t.equal(startup?.status, 'missed')
@@ -238,4 +241,57 @@ test('the profiled server is compiled file by file from every lib/ file, subfold
   const sources = readdirSync(join(repoDir, 'lib'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'))
   t.ok(sources.some((file) => file.includes('/')), 'lib/ has subfolders')
   for (const file of sources) t.ok(existsSync(join(unbundled, 'lib', file.replace(/\.ts$/, '.js'))), `lib/${file}`)
+})
+
+/** A swap result with these per-pair p99s (steady, swapping), for the target and the report. */
+function swapResult (pairs: Array<[number, number]>): SwapResult {
+  const phase = (kind: SwapPhase['kind'], p99Ms: number): SwapPhase => ({ kind, requests: 1000, errors: 0, p50Ms: p99Ms / 4, p99Ms, maxMs: p99Ms * 2, loopDelayMaxMs: p99Ms, swaps: kind === 'swapping' ? 3 : 0, swapMs: kind === 'swapping' ? [200, 210, 220] : [] })
+  const ratios = pairs.map(([steady, swapping]) => swapping / steady)
+  return {
+    origins: 100_000,
+    connections: 8,
+    phaseMs: 2000,
+    pairs: pairs.length,
+    registerMs: 400,
+    phases: pairs.flatMap(([steady, swapping]) => [phase('steady', steady), phase('swapping', swapping)]),
+    probe: { before: 'https://app.example.com', after: 'https://app.example.com', expected: 'https://app.example.com' },
+    steadyP99Ms: bootstrapMedian(pairs.map(([steady]) => steady)),
+    swappingP99Ms: bootstrapMedian(pairs.map(([, swapping]) => swapping)),
+    p99Ratio: bootstrapMedian(ratios),
+    swapsCompleted: 3 * pairs.length,
+    msPerSwap: bootstrapMedian([200, 210, 220])
+  }
+}
+
+test('the list-swap target: p99 during swaps ÷ before, judged on its interval', async (t) => {
+  const judged = (swap: SwapResult): TargetResult | undefined => evaluateTargets([], { plugin: undefined, fastifyCors: undefined, bare: undefined }, [], swap)
+    .find((target) => target.target === 'list swap of 100 000 origins: p99 latency during swaps ÷ before')
+  t.equal(judged(swapResult([[1, 1.5], [1, 1.6], [1, 1.4]]))?.status, 'met')
+  t.equal(judged(swapResult([[1, 11], [1, 12], [1, 10]]))?.status, 'missed')
+  t.equal(judged(swapResult([[1, 1.5], [1, 1.9], [1, 2.5], [1, 1.6], [1, 2.6]]))?.status, 'not met, CI crosses limit')
+  t.match(judged(swapResult([[1, 1.5], [1, 1.6]]))?.reference, /^p99 1\.00 ms .* before, 1\.55 ms .* during 6 swaps \(210 ms/)
+  t.equal(judged(swapResult([[1, 1.5], [1, 1.6]]))?.scenario, undefined, 'no HTTP scenario to profile')
+})
+
+test('the list-swap section: one row per phase and the ratio, or why it was not measured', async (t) => {
+  const lines = swapLines(swapResult([[1, 12], [2, 10]]))
+  t.equal(lines.filter((line) => /^\| [0-9]+ \| (steady|swapping) \|/.test(line)).length, 4)
+  t.ok(lines.some((line) => line.startsWith('p99 during swaps ÷ p99 before, median over pairs [95% CI]: **8.5× [5.0×, 12.0×]**')), 'the ratio, emphasised')
+  t.same(swapLines('Skipped (`--no-swap`).'), ['Skipped (`--no-swap`).'])
+})
+
+test('bench/swap.ts prints one result: a steady and a swapping phase per pair, swaps counted, the origin allowed throughout', async (t) => {
+  const result = await runJsonScript<SwapResult>([], { nodeArgs: ['--import', 'tsx', join(repoDir, 'bench', 'swap.ts')], description: 'bench/swap.ts' },
+    ['--quick', '--no-pin', '--origins', '2000', '--pairs', '1', '--phase-ms', '300'], 120_000)
+  t.same(result.phases.map((phase) => phase.kind), ['steady', 'swapping'])
+  t.same({ origins: result.origins, pairs: result.pairs, phaseMs: result.phaseMs, connections: result.connections }, { origins: 2000, pairs: 1, phaseMs: 300, connections: 8 })
+  const [steady, swapping] = result.phases as [SwapPhase, SwapPhase]
+  t.equal(steady.swaps, 0)
+  t.ok(swapping.swaps >= 1, 'the swap in progress when the phase ends is waited for and counted')
+  t.equal(swapping.swapMs.length, swapping.swaps)
+  t.equal(result.swapsCompleted, swapping.swaps)
+  t.same([steady.errors, swapping.errors], [0, 0])
+  t.ok(steady.requests > 0, 'the load ran')
+  for (const value of [steady.p50Ms, steady.p99Ms, result.p99Ratio.value, result.msPerSwap.value, result.registerMs]) t.ok(Number.isFinite(value))
+  t.same(result.probe, { before: 'https://app.example.com', after: 'https://app.example.com', expected: 'https://app.example.com' })
 })
