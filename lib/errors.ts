@@ -44,6 +44,13 @@ export const CorsAlreadyRegisteredError: FastifyErrorConstructor<{ code: 'FST_CO
   'fastify-cors-policy is already registered in this scope; for a policy of its own, register it again inside an encapsulated plugin (a child scope, e.g. with a prefix), or use route config.cors for one route',
   500)
 
+/**
+ * `app.corsPolicy.setOrigins()` (or add/remove) on a registration whose origin is not a list: `'*'`,
+ * `true`, `false`, a function, or a delegator. Names the scope, what its origin is, and the fix.
+ */
+export const CorsOriginNotChangeableError: FastifyErrorConstructor<{ code: 'FST_CORS_ORIGIN_NOT_CHANGEABLE', statusCode: 500 }, [scope: string, why: string]> = createError<'FST_CORS_ORIGIN_NOT_CHANGEABLE', 500, [scope: string, why: string]>(
+  'FST_CORS_ORIGIN_NOT_CHANGEABLE', 'The origin of fastify-cors-policy at %s cannot be changed at run time: %s', 500, TypeError)
+
 /** A delegator threw, rejected, called back with an error, twice or never: the request is denied. */
 export const CorsDelegatorFailedError: FastifyErrorConstructor<{ code: 'FST_CORS_DELEGATOR_FAILED', statusCode: 500 }, [why: string, route: string]> = createError<'FST_CORS_DELEGATOR_FAILED', 500, [why: string, route: string]>(
   'FST_CORS_DELEGATOR_FAILED', 'The fastify-cors-policy delegator %s for %s, so the request is denied', 500)

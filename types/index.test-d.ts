@@ -4,8 +4,11 @@ import corsPolicy, {
   CorsOptionsSchema, CorsForbiddenError, CorsInvalidOptionsError, CorsInvalidRouteConfigError, CorsUnsafeOptionsError, fastifyCorsPolicy, validateCorsOptions,
   type OptionProblem, type CorsDecision, type CorsReason, type FastifyCorsOptions, type FastifyCorsRouteOptions,
   type OriginFunction, type AsyncOriginFunction, type FastifyCorsOptionsDelegate, type FastifyCorsOptionsDelegatePromise,
-  type FastifyPluginOptionsDelegate, type CorsDelegatorCallback, type CorsRefusal
+  type FastifyPluginOptionsDelegate, type CorsDelegatorCallback, type CorsRefusal,
+  CorsOriginNotChangeableError, type FastifyCorsPolicyHandle, type FastifyCorsOriginList, type FastifyCorsOriginTiers, type FastifyCorsOriginTiersChange
 } from 'fastify-cors-policy'
+import type { FastifyCorsOriginData, OriginAnswerWithData, FastifyCorsOriginCacheSettings, FastifyCorsOriginCacheKey } from 'fastify-cors-policy'
+import type { FastifyCorsTieredOrigin } from 'fastify-cors-policy'
 
 const app = Fastify()
 
@@ -66,6 +69,7 @@ app.get('/me', async (request) => {
   const decision = request.cors
   if (decision !== null) {
     expectType<boolean>(decision.allowed)
+    expectType<boolean>(decision.credentialed)
     expectType<boolean>(decision.preflight)
     expectType<string | undefined>(decision.origin)
     expectType<CorsReason>(decision.reason)
@@ -128,3 +132,92 @@ app.setErrorHandler((error, _request, reply) => {
   return reply.send(error)
 })
 expectAssignable<CorsRefusal>({ reason: 'origin-not-allowed', origin: 'https://evil.test' })
+
+// app.corsPolicy: a registration's allow-list changed at run time; each change resolves once in force
+app.corsPolicy.setOrigins(['https://a.com', 'https://*.tenants.example.com', /^https:\/\/b\.com$/])
+app.corsPolicy.addOrigins(['https://c.com'])
+app.corsPolicy.removeOrigins([/^https:\/\/b\.com$/])
+app.corsPolicy.setOrigins([])
+const fromDatabase: readonly string[] = Object.freeze(['https://d.com'])
+app.corsPolicy.setOrigins(fromDatabase)
+expectType<Promise<void>>(app.corsPolicy.addOrigins(fromDatabase))
+expectType<Promise<void>>(app.corsPolicy.setOrigins(fromDatabase))
+expectType<Promise<void>>(app.corsPolicy.removeOrigins(fromDatabase))
+expectType<FastifyCorsOriginList | undefined>(app.corsPolicy.origins)
+expectType<readonly (string | RegExp)[] | undefined>(app.corsPolicy.origins)
+expectAssignable<FastifyCorsPolicyHandle>(app.corsPolicy)
+expectError(app.corsPolicy.setOrigins('https://a.com'))
+expectError(app.corsPolicy.addOrigins('https://a.com', 'https://b.com'))
+expectError(app.corsPolicy.setOrigins([5]))
+expectError(app.corsPolicy.setOrigins('*'))
+expectError(app.corsPolicy.origins?.push('https://e.com'))
+expectError((app.corsPolicy.origins = []))
+app.register(async (child) => { await child.corsPolicy.addOrigins(['https://child.example.com']) })
+// tiers: both replaced together, or entries of the tiers named
+app.corsPolicy.setOrigins({ credentialed: ['https://a.com'], public: '*' })
+app.corsPolicy.setOrigins({ credentialed: fromDatabase, public: ['https://p.com', /^https:\/\/q\.com$/] })
+app.corsPolicy.addOrigins({ public: ['https://p.com'] })
+app.corsPolicy.removeOrigins({ credentialed: ['https://a.com'] })
+expectType<FastifyCorsOriginTiers | undefined>(app.corsPolicy.originTiers)
+expectType<FastifyCorsOriginList | '*' | undefined>(app.corsPolicy.originTiers?.public)
+expectAssignable<FastifyCorsOriginTiersChange>({ credentialed: ['https://a.com'] })
+expectAssignable<FastifyCorsOriginTiers>({ credentialed: ['https://a.com'], public: '*' })
+expectError(app.corsPolicy.setOrigins({ credentialed: ['https://a.com'] }))
+expectError(app.corsPolicy.addOrigins({ credentials: ['https://a.com'] }))
+expectError(app.corsPolicy.addOrigins({ public: '*' }))
+const notChangeable = new CorsOriginNotChangeableError('/', 'its origin is \'*\'')
+expectType<'FST_CORS_ORIGIN_NOT_CHANGEABLE'>(notChangeable.code)
+expectType<500>(notChangeable.statusCode)
+
+// origin functions: the signal (4th argument), { allow, data } answers, originCache; the delegator's signal
+declare module 'fastify-cors-policy' {
+  interface FastifyCorsOriginData {
+    tenantId: string
+  }
+}
+app.register(corsPolicy, {
+  origin: async (origin, _cb, request, signal) => {
+    expectType<AbortSignal>(signal)
+    expectType<FastifyRequest>(request)
+    return { allow: origin === 'https://a.com', data: { tenantId: 'acme' } }
+  },
+  originCache: { max: 500, ttl: 30_000, negativeTtl: 5_000, key: (origin, request) => `${request.headers.host ?? ''} ${origin}` }
+})
+app.register(corsPolicy, { origin: (origin, cb) => { cb(null, { allow: [origin], data: { tenantId: 'acme' } }) }, originCache: true })
+app.register(corsPolicy, { origin: () => ({ allow: true }), originCache: false })
+app.register(corsPolicy, { delegator: (_request, cb, signal) => { expectType<AbortSignal>(signal); cb(null, { origin: '*' }) } })
+expectError(app.register(corsPolicy, { origin: async () => ({ allow: true, data: { tenantId: 5 } }) }))
+expectError(app.register(corsPolicy, { origin: async () => ({ allow: 5 }) }))
+expectError(app.register(corsPolicy, { origin: async () => true, originCache: 'yes' }))
+expectError(app.register(corsPolicy, { origin: async () => true, originCache: { max: '10' } }))
+expectError(app.register(corsPolicy, { origin: async () => true, originCache: { maxSize: 10 } }))
+expectError(app.register(corsPolicy, { origin: async () => true, originCache: { key: (origin: string) => origin.length } }))
+expectAssignable<FastifyContextConfig>({ cors: { originCache: { ttl: 5000 } } })
+app.get('/tenant', async (request) => {
+  const data = request.cors?.originData
+  expectType<FastifyCorsOriginData | undefined>(data)
+  expectType<string | undefined>(data?.tenantId)
+  return { tenant: data?.tenantId }
+})
+expectAssignable<OriginAnswerWithData>({ allow: 'https://*.example.com', data: { tenantId: 'acme' } })
+expectAssignable<FastifyCorsOriginCacheSettings>({ ttl: 1000 })
+expectType<FastifyCorsOriginCacheKey | undefined>(({} as FastifyCorsOriginCacheSettings).key)
+
+// tiered origins: credentials for one list, public answers for other sites; request.cors.credentialed says which
+app.register(corsPolicy, { origin: { credentialed: ['https://app.example.com', 'https://*.tenant.example', /^https:\/\/a\.com$/], public: '*' } })
+app.register(corsPolicy, { origin: { credentialed: ['https://app.example.com'], public: ['https://partner.example', /^https:\/\/b\.com$/] }, credentials: true, exposedHeaders: ['X-Total'] })
+app.get('/feed', { config: { cors: { origin: { credentialed: ['https://app.example.com'], public: '*' } } } }, async (request) => {
+  expectType<boolean | undefined>(request.cors?.credentialed)
+  return request.cors?.credentialed === true ? 'private' : 'public'
+})
+expectAssignable<FastifyCorsTieredOrigin>({ credentialed: ['https://app.example.com'], public: '*' })
+expectType<Array<string | RegExp>>(({} as FastifyCorsTieredOrigin).credentialed)
+expectType<'*' | Array<string | RegExp>>(({} as FastifyCorsTieredOrigin).public)
+expectAssignable<FastifyContextConfig>({ cors: { origin: { credentialed: ['https://app.example.com'], public: ['https://partner.example'] } } })
+expectError(app.register(corsPolicy, { origin: { credentialed: ['https://app.example.com'] } }))
+expectError(app.register(corsPolicy, { origin: { public: '*' } }))
+expectError(app.register(corsPolicy, { origin: { credentialed: 'https://app.example.com', public: '*' } }))
+expectError(app.register(corsPolicy, { origin: { credentialed: ['https://app.example.com'], public: 'https://partner.example' } }))
+expectError(app.register(corsPolicy, { origin: { credentialed: ['https://app.example.com'], public: true } }))
+expectError(app.register(corsPolicy, { origin: { credentialed: [5], public: '*' } }))
+expectNotAssignable<FastifyCorsTieredOrigin>({ credentialed: ['https://app.example.com'], public: '*', private: ['https://b.com'] })

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsPolicy } from '../policy/compile.js'
 import { forbiddenError } from '../errors.js'
 import { decideActual, enforcement, originVerdict, targetOf } from '../policy/decide.js'
-import type { Decision } from '../policy/decision.js'
+import { attachOriginData, type Decision } from '../policy/decision.js'
 import { singleHeader } from '../http/request-values.js'
 import { DELEGATION_FAILED, DELEGATION_FAILED_ENFORCED, runDelegator } from './delegation.js'
 import type { Registration, RouteEntry } from './dispatcher.js'
@@ -37,7 +37,7 @@ export function decideActualRequest (request: FastifyRequest, reply: FastifyRepl
 function decideThroughDelegator (request: FastifyRequest, reply: FastifyReply, entry: RouteEntry | undefined, owner: Registration, policy: CorsPolicy,
   beforeHandler: boolean, proceed: Continue): void {
   // a route's own config.cors is merged over the delegator's answer, as @fastify/cors merges it
-  runDelegator(request, owner, targetOf(request, entry?.name), owner.overrides.get(policy), (delegated) => {
+  runDelegator(request, reply, owner, targetOf(request, entry?.name), owner.overrides.get(policy), (delegated) => {
     if (delegated !== undefined) {
       decideForPolicy(request, reply, delegated, entry?.name, beforeHandler, proceed, false)
       return
@@ -68,11 +68,13 @@ export function decideForPolicy (request: FastifyRequest, reply: FastifyReply, p
   applyDecision(request, reply, decideActual(policy, origin, verdict, request, route, preflight), route, beforeHandler, proceed)
 }
 
-/** Decides once the origin function has answered. */
+/** Decides once the origin function has answered; what it answered for the handler becomes `request.cors.originData`. */
 function decideAfterOriginCheck (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy, origin: string, route: string | undefined,
   beforeHandler: boolean, proceed: Continue, preflight: boolean): void {
-  runOriginCheck(policy, origin, request, (settled) => {
-    applyDecision(request, reply, decideActual(policy, origin, settled, request, route, preflight), route, beforeHandler, proceed)
+  runOriginCheck(policy, origin, request, reply, (settled, data) => {
+    const decision = decideActual(policy, origin, settled, request, route, preflight)
+    attachOriginData(decision, data)
+    applyDecision(request, reply, decision, route, beforeHandler, proceed)
   })
 }
 

@@ -1,9 +1,10 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { CorsDelegatorFailedError, CorsInvalidDelegatedOptionsError } from '../errors.js'
 import { resolveOptions } from '../policy/options.js'
 import { compilePolicy, type CorsPolicy } from '../policy/compile.js'
 import { profileUrl, type Candidate, type UrlProfile } from '../policy/route-grant.js'
 import { compileDelegatedPolicy, type Dispatcher, type Registration } from './dispatcher.js'
+import { clientGone, watchDisconnect } from './client-disconnect.js'
 import { settleUserFunction } from './user-callback.js'
 
 /** The policy of a request whose delegator failed: no origin is allowed, and the answer varies by origin. */
@@ -12,18 +13,29 @@ export const DELEGATION_FAILED: CorsPolicy = compilePolicy({ ...resolveOptions({
 export const DELEGATION_FAILED_ENFORCED: CorsPolicy = Object.freeze({ ...DELEGATION_FAILED, enforce: true })
 
 /**
- * Runs the owner's delegator for this request and compiles the options it answers (once per options
- * object, a route's own `config.cors` merged over them as @fastify/cors merges it); `done(undefined)`
- * when it failed or answered unusable options, which denies the request (logged with the problem).
+ * Runs the owner's delegator for this request, `delegator(request, cb, signal)`, and compiles the
+ * options it answers (once per options object, a route's own `config.cors` merged over them as
+ * @fastify/cors merges it); `done(undefined)` when it failed or answered unusable options, which
+ * denies the request (logged with the problem). The signal aborts when `originCheckTimeout` passes
+ * or the client disconnects (the request then goes on denied, logged at debug level).
  */
-export function runDelegator (request: FastifyRequest, owner: Registration, route: string, override: Record<string, unknown> | undefined,
+export function runDelegator (request: FastifyRequest, reply: FastifyReply, owner: Registration, route: string, override: Record<string, unknown> | undefined,
   done: (policy: CorsPolicy | undefined, options: unknown) => void): void {
   const delegator = owner.delegator!
-  settleUserFunction(
-    (callback) => delegator(request, callback),
+  if (clientGone(reply)) {
+    request.log.debug(`fastify-cors-policy: the client disconnected before the delegator was called (${route})`)
+    done(undefined, undefined)
+    return
+  }
+  let answered = false
+  let stopWatching = noop
+  const call = settleUserFunction(
+    (callback, signal) => delegator(request, callback, signal),
     delegator.length >= 2,
     owner.delegatorTimeout,
     (answer) => {
+      answered = true
+      stopWatching()
       if (!answer.ok) {
         const error = new CorsDelegatorFailedError(answer.why, route)
         if (answer.error !== undefined) error.cause = answer.error
@@ -48,6 +60,12 @@ export function runDelegator (request: FastifyRequest, owner: Registration, rout
     },
     (why) => { request.log.error(`fastify-cors-policy: the delegator ${why} (${route})`) }
   )
+  if (answered) return
+  stopWatching = watchDisconnect(reply, () => {
+    call.cancel(new DOMException('the client disconnected before the delegator answered', 'AbortError'))
+    request.log.debug(`fastify-cors-policy: the client disconnected before the delegator answered (${route})`)
+    done(undefined, undefined)
+  })
 }
 
 /**
@@ -84,3 +102,5 @@ export function withDelegatedPolicies (dispatcher: Dispatcher, profile: UrlProfi
   }
   return profileUrl(routes)
 }
+
+function noop (): void {}

@@ -14,6 +14,7 @@ import { FastifyInternalsError, fastifyFindMyWay, listRouterRoutes, routerMatchO
 import { RouteIndex, type RouteToIndex } from './route-index.js'
 import { profileUrl, type Candidate, type UrlProfile } from '../policy/route-grant.js'
 import { pathOf } from '../http/request-values.js'
+import type { SwappableOriginList } from '../policy/swappable-origins.js'
 
 /** On a route's config: the policy its own `config.cors` compiled to (null = `cors: false`). */
 export const kRouteEntry = Symbol.for('fastify-cors-policy.route')
@@ -54,6 +55,11 @@ export interface Registration {
   readonly delegated: WeakMap<object, Map<object | undefined, CorsPolicy | string>>
   /** with a delegator: each route override's `config.cors` object, by the policy it compiled to */
   readonly overrides: Map<CorsPolicy, Record<string, unknown>>
+  /**
+   * the allow-list (or tiers) the registration's policy and the route policies that inherit its `origin`
+   * read, replaced at run time through `app.corsPolicy`; set ⇔ the origin is a list or tiers and there is no delegator
+   */
+  readonly originList: SwappableOriginList | undefined
 }
 
 export function isPlainObject (value: unknown): value is Record<string, unknown> {
@@ -286,7 +292,7 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
   }
   const cached = cache.get(override)
   if (cached !== undefined) return cached
-  const policy = compileOverride(owner, override, (warning) => { owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`) })
+  const policy = compileOverride(owner, override, (warning) => { owner.scope.log.warn(`fastify-cors-policy: route ${name}: ${warning}`) }, name)
   if (Array.isArray(policy)) throw routeConfigError(name, policy)
   if (owner.delegator !== undefined) {
     owner.overrides.set(policy, override)
@@ -301,9 +307,9 @@ export function compileRoutePolicy (owner: Registration, override: unknown, name
  * Options merged over a registration's (a route's config.cors, or a delegator's answer), compiled;
  * or the problems found.
  */
-function compileOverride (owner: Registration, override: Record<string, unknown>, warn?: (message: string) => void): CorsPolicy | OptionProblem[] {
+function compileOverride (owner: Registration, override: Record<string, unknown>, warn?: (message: string) => void, route?: string): CorsPolicy | OptionProblem[] {
   const own = withoutUndefined(override)
-  let resolved = resolveCheckingHook(owner, { ...owner.inheritedOptions, ...own })
+  let resolved = resolveCheckingHook(owner, { ...inheritedFor(owner.inheritedOptions, own), ...own })
   if (resolved.problems.length > 0) {
     // a value the override inherits never makes it invalid (as @fastify/cors merges it): the inherited keys the problems
     // name (and an inherited `credentials`, which forbids '*' everywhere) yield to the override's own
@@ -320,9 +326,28 @@ function compileOverride (owner: Registration, override: Record<string, unknown>
     }
   }
   if (resolved.problems.length > 0) return resolved.problems
+  // a route that inherits the registration's list reads it (as it is now, and as it changes at run time)
+  const originList = owner.originList !== undefined && !('origin' in own) && resolved.options.origin.kind === owner.originList.kind ? owner.originList : undefined
+  if (originList !== undefined) {
+    const problems = originList.addReader(resolved.options, route)
+    if (problems.length > 0) return problems
+  }
   // an opt-in the route only inherits was announced where the plugin was registered
-  if (warn !== undefined && ORIGIN_TRUST_OPTIONS.some((key) => key in own)) dangerWarnings(resolved.options).forEach(warn)
-  return compilePolicy(resolved.options, owner.scope)
+  if (warn !== undefined && ORIGIN_TRUST_OPTIONS.some((key) => key in own)) {
+    dangerWarnings(originList === undefined ? resolved.options : { ...resolved.options, origin: originList.setting }).forEach(warn)
+  }
+  return compilePolicy(resolved.options, owner.scope, originList)
+}
+
+/**
+ * The options an override inherits: all of the registration's, except an `originCache` when the
+ * override's own `origin` is no function (a cache of function answers has nothing to keep there, so
+ * nothing is lost and nothing needs saying).
+ */
+function inheritedFor (inherited: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  if (!('originCache' in inherited) || !('origin' in own) || typeof own.origin === 'function') return inherited
+  const { originCache: _notApplicable, ...rest } = inherited
+  return rest
 }
 
 /** Route-level options resolved, with `enforce` checked against the hook the registration decides in. */

@@ -1,63 +1,45 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { renderValue } from '../policy/options.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { CorsPolicy } from '../policy/compile.js'
 import { originVerdict, type SettledVerdict } from '../policy/decide.js'
-import { compileOriginAnswer, originAnswerVerdict, type CompiledOriginAnswer } from '../policy/origin-answer.js'
-import type { OriginCallback } from '../policy/schema.js'
-import { settleUserFunction } from './user-callback.js'
+import { originAnswerVerdict } from '../policy/origin-answer.js'
+import type { OriginLookupResult } from './origin-cache.js'
+import { lookUpOrigin } from './origin-lookup.js'
 
 /**
- * Runs the origin function, `origin.call(instance, origin, cb, request)`, as @fastify/cors does; it
- * answers through the callback, a returned value or a promise. A throw, an error, a rejection, a
+ * Asks the origin function (origin-lookup.ts: the call, its cache, its signal) and settles the
+ * verdict of this policy, with the data the function answered. A throw, an error, a rejection, a
  * double or missing answer, an unusable answer, or none within the deadline all deny: a failing
  * check must never turn a request into a 500 (expressjs/cors#92) nor crash the process.
  */
-export function runOriginCheck (policy: CorsPolicy, origin: string, request: FastifyRequest, settle: (verdict: SettledVerdict) => void): void {
-  const check = policy.originCheck!
-  settleUserFunction(
-    (callback) => check.call(policy.originThis as FastifyInstance, origin, callback as OriginCallback, request),
-    policy.originCheckTakesCallback,
-    policy.originCheckTimeout,
-    (answer) => {
-      if (!answer.ok) {
-        request.log.error({ err: answer.error }, `fastify-cors-policy: the origin function ${answer.why} for origin '${origin}'; the request is denied`)
-        settle('failed')
-        return
-      }
-      settle(answerVerdict(policy, origin, answer.value, request))
-    },
-    (why) => { request.log.error(`fastify-cors-policy: the origin function ${why} (origin '${origin}')`) }
-  )
+export function runOriginCheck (policy: CorsPolicy, origin: string, request: FastifyRequest, reply: FastifyReply,
+  settle: (verdict: SettledVerdict, data: unknown) => void): void {
+  lookUpOrigin(policy, origin, request, reply, (result) => {
+    settle(resultVerdict(policy, origin, result, request), result.ok ? result.data : undefined)
+  })
 }
 
-/** The verdict of an origin function's answer; an answer that cannot be used is a failed check, logged. */
-function answerVerdict (policy: CorsPolicy, origin: string, value: unknown, request: FastifyRequest): SettledVerdict {
-  let compiled: CompiledOriginAnswer
-  try {
-    compiled = compileOriginAnswer(value)
-  } catch (error) {
-    // an answer whose reading throws (a getter, a Proxy trap) is a failed check, not a 500
-    request.log.error({ err: error }, `fastify-cors-policy: the origin function answered a value that could not be read for origin '${origin}'; the request is denied`)
-    return 'failed'
-  }
-  if (compiled.kind === 'invalid') {
-    request.log.error(`fastify-cors-policy: the origin function answered ${renderValue(value)} for origin '${origin}', which cannot be used: ${compiled.problem}; the request is denied`)
-    return 'failed'
-  }
-  if (compiled.kind === 'any') {
+/**
+ * The verdict of this policy on what the function answered: policies sharing one function (and its
+ * cached answer) each apply their own rules to it.
+ */
+function resultVerdict (policy: CorsPolicy, origin: string, result: OriginLookupResult, request: FastifyRequest): SettledVerdict {
+  if (!result.ok) return 'failed'
+  if (result.answer.kind === 'any') {
     if (!policy.credentials) return 'allowed-any'
     // Fetch#cors-protocol-and-credentials: browsers refuse '*' on credentialed requests
     request.log.error(`fastify-cors-policy: the origin function answered '*' for origin '${origin}', which browsers refuse with credentials: true; answer true to allow this origin; the request is denied`)
     return 'failed'
   }
-  return originAnswerVerdict(compiled, origin) === 'allowed' ? 'allowed' : 'not-allowed'
+  return originAnswerVerdict(result.answer, origin) === 'allowed' ? 'allowed' : 'not-allowed'
 }
 
 /**
  * Settles the origin against each policy; origin functions run once per function (a route that
- * inherits the plugin's function shares its answer).
+ * inherits the plugin's function shares its answer), and each policy reads the answer by its own
+ * rules. `data` holds what the functions answered for the handler, by policy (undefined: none).
  */
-export function settleOrigins (policies: readonly CorsPolicy[], origin: string, request: FastifyRequest, done: (verdicts: Map<CorsPolicy, SettledVerdict>) => void): void {
+export function settleOrigins (policies: readonly CorsPolicy[], origin: string, request: FastifyRequest, reply: FastifyReply,
+  done: (verdicts: Map<CorsPolicy, SettledVerdict>, data: Map<CorsPolicy, unknown> | undefined) => void): void {
   const verdicts = new Map<CorsPolicy, SettledVerdict>()
   const pending = new Map<unknown, CorsPolicy[]>()
   for (const policy of policies) {
@@ -71,14 +53,18 @@ export function settleOrigins (policies: readonly CorsPolicy[], origin: string, 
     else sharing.push(policy)
   }
   if (pending.size === 0) {
-    done(verdicts)
+    done(verdicts, undefined)
     return
   }
+  let data: Map<CorsPolicy, unknown> | undefined
   let waiting = pending.size
   for (const sharing of pending.values()) {
-    runOriginCheck(sharing[0] as CorsPolicy, origin, request, (verdict) => {
-      for (const policy of sharing) verdicts.set(policy, verdict)
-      if (--waiting === 0) done(verdicts)
+    lookUpOrigin(sharing[0] as CorsPolicy, origin, request, reply, (result) => {
+      for (const policy of sharing) {
+        verdicts.set(policy, resultVerdict(policy, origin, result, request))
+        if (result.ok && result.data !== undefined) (data ??= new Map()).set(policy, result.data)
+      }
+      if (--waiting === 0) done(verdicts, data)
     })
   }
 }

@@ -2,9 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACMA, ACRH, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, VARY } from '../http/header-names.js'
 import { pathOf, singleHeader } from '../http/request-values.js'
 import type { CorsPolicy } from '../policy/compile.js'
-import { anyOriginVariant, denialReason, evaluatePreflight, originVerdict, type SettledVerdict } from '../policy/decide.js'
-import { Decision, type CorsReason } from '../policy/decision.js'
-import { answerPreflight as grantPreflight, profileUrl, sharedPolicy, type Candidate, type PreflightGrant, type UrlProfile } from '../policy/route-grant.js'
+import { anyOriginVariant, denialReason, evaluatePreflight, originVerdict, type AllowingVerdict, type SettledVerdict } from '../policy/decide.js'
+import { Decision, attachOriginData, type CorsReason } from '../policy/decision.js'
+import {
+  answerPreflight as grantPreflight, profileUrl, sharedPolicy, substitutePolicies, type Candidate, type PreflightGrant, type UrlProfile
+} from '../policy/route-grant.js'
 import { DELEGATION_FAILED, delegatingRegistrations, runDelegator, withDelegatedPolicies } from './delegation.js'
 import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from './dispatcher.js'
 import { decideForPolicy } from './actual-request.js'
@@ -25,6 +27,8 @@ interface Preflight {
   /** the route the actual request will hit, for messages ("PUT /items/:id") */
   readonly target: string
   readonly proceed: Continue
+  /** what the judging policy's origin function answered for the handler (`request.cors.originData`) */
+  originData: unknown
 }
 
 /**
@@ -51,7 +55,7 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
     reply.callNotFound()
     return
   }
-  const preflight: Preflight = { request, reply, origin, requestMethod, target, proceed }
+  const preflight: Preflight = { request, reply, origin, requestMethod, target, proceed, originData: undefined }
   const owner = covering ?? scope.registration
   const involved = dispatcher.delegatedPolicies.size === 0 ? undefined : delegatingRegistrations(dispatcher, profile, owner)
   if (involved === undefined) {
@@ -73,7 +77,7 @@ function answerThroughDelegators (preflight: Preflight, scope: PluginScope, prof
   let waiting = involved.size
   let failed = false
   for (const delegating of involved) {
-    runDelegator(request, delegating, target, undefined, (delegated, options) => {
+    runDelegator(request, preflight.reply, delegating, target, undefined, (delegated, options) => {
       if (delegated === undefined) failed = true
       else answers.set(delegating, options)
       if (--waiting > 0) return
@@ -114,26 +118,35 @@ function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets:
 
 /** One policy judges the preflight, once its origin function has answered. */
 function finishSharedAfterCheck (preflight: Preflight, profile: UrlProfile, policy: CorsPolicy, served: boolean): void {
-  runOriginCheck(policy, preflight.origin, preflight.request, (settled) => { finishSharedPreflight(preflight, profile, policy, served, settled) })
+  runOriginCheck(policy, preflight.origin, preflight.request, preflight.reply, (settled, data) => {
+    preflight.originData = data
+    finishSharedPreflight(preflight, profile, policy, served, settled)
+  })
 }
 
 /** The routes at the URL differ: the grant is computed from each policy's origin verdict (route-grant.ts). */
 function answerRouteDependent (preflight: Preflight, profile: UrlProfile, targets: readonly Candidate[] | undefined, scopePolicy: CorsPolicy): void {
   const { request, origin, requestMethod, target } = preflight
   const policies = profile.policies.includes(scopePolicy) ? profile.policies : [...profile.policies, scopePolicy]
-  settleOrigins(policies, origin, request, (verdicts) => {
+  settleOrigins(policies, origin, request, preflight.reply, (verdicts, data) => {
+    // a tiered policy that admits the origin in its public tier answers as its public tier: the
+    // grant is computed for that policy, without credentials
+    const tierOf = (policy: CorsPolicy): CorsPolicy => verdicts.get(policy) === 'allowed-public' ? policy.publicTier as CorsPolicy : policy
+    const publicTiers = [...verdicts].filter(([, verdict]) => verdict === 'allowed-public')
+    for (const [policy] of publicTiers) verdicts.set(policy.publicTier as CorsPolicy, 'allowed')
     const answer = grantPreflight({
-      url: profile,
-      scopePolicy,
+      url: publicTiers.length === 0 ? profile : substitutePolicies(profile, tierOf),
+      scopePolicy: tierOf(scopePolicy),
       requestMethod,
       requestHeaders: singleHeader(request.headers[ACRH]),
       requestPrivateNetwork: singleHeader(request.headers[ACRPN]),
       target,
       allowsOrigin: (policy) => { const verdict = verdicts.get(policy); return verdict === 'allowed' || verdict === 'allowed-any' }
     })
+    if (data !== undefined && answer.policy !== undefined) preflight.originData = data.get(answer.policy)
     if (answer.kind === 'refuse') {
       const policy = answer.policy
-      const reason = policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, 'allowed' | 'allowed-any'>)
+      const reason = policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, AllowingVerdict>)
       // the routes at this URL differ, so which one judges the preflight depends on its method
       refusePreflight(preflight, policy ?? null, reason, answer.detail, VARY_ROUTE_DEPENDENT)
       return
@@ -145,6 +158,7 @@ function answerRouteDependent (preflight: Preflight, profile: UrlProfile, target
 /** One policy judges the preflight: its origin verdict, then its method, headers and private-network checks. */
 function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, policy: CorsPolicy, served: boolean, verdict: SettledVerdict): void {
   if (verdict === 'allowed-any') policy = anyOriginVariant(policy)
+  else if (verdict === 'allowed-public') policy = policy.publicTier as CorsPolicy
   else if (verdict !== 'allowed') {
     refusePreflight(preflight, policy, denialReason(verdict), undefined, policy.preflightVary)
     return
@@ -164,6 +178,7 @@ function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, polic
 function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined, vary: string | undefined): void {
   const { request, reply, origin, target } = preflight
   const decision = policy === null ? Decision.refusedPreflight(origin, detail) : Decision.refusedPreflightOrigin(origin, policy, reason, request, target)
+  attachOriginData(decision, preflight.originData)
   request.cors = decision
   logDenial(request, decision, target)
   if (vary !== undefined) setHeader(reply, VARY, vary)
@@ -176,7 +191,8 @@ function writePreflight (preflight: Preflight, answer: PreflightGrant): void {
   const { request, reply, origin, target, proceed } = preflight
   const { policy, outcome } = answer
   const allowed = outcome.reason === 'allowed'
-  const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail)
+  const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail, answer.credentials)
+  attachOriginData(decision, preflight.originData)
   request.cors = decision
   setHeader(reply, ACAO, answer.anyOrigin ? '*' : origin)
   if (answer.credentials) setHeader(reply, ACAC, 'true')

@@ -9,10 +9,12 @@ import { compilePolicy } from '../policy/compile.js'
 import { describePolicy, undefinedOriginWarning } from '../policy/describe.js'
 import { contradictionWarnings, dangerWarnings, resolveOptions, type ResolvedOptions } from '../policy/options.js'
 import type { FastifyCorsDelegator } from '../policy/schema.js'
+import { SwappableOriginList } from '../policy/swappable-origins.js'
 import { dispatcherOf, inheritableOptions, type Registration } from './dispatcher.js'
 import { createDecisionHook, createOnRequest, createOnSend, createPayloadDecisionHook, createRouteChecker, createRouteCompiler } from './hooks.js'
 import { addOptionsRoutes } from './options-routes.js'
 import { installPreflightConstraint } from './preflight-constraint.js'
+import { createPolicyHandle } from './policy-handle.js'
 import type { PluginScope } from './request-context.js'
 
 /** The Fastify plugin body: validates and compiles options, then installs the hooks and the OPTIONS routes. */
@@ -28,6 +30,8 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
   if (undefinedOrigin !== undefined) fastify.log.warn(undefinedOrigin)
 
   const scope: PluginScope = { dispatcher, registration: createRegistration(fastify, options, given) }
+  // a registration in a child scope shadows its parent's handle there (Fastify checks own properties only)
+  fastify.decorate('corsPolicy', createPolicyHandle(scope.registration))
   dispatcher.register(scope.registration)
   installPreflightConstraint(fastify, (url, host, requestMethod) => dispatcher.optionsValue(url, host, requestMethod))
   // a registration in a child scope shares the parent's decorator: the decision is made once per request
@@ -48,10 +52,14 @@ export async function corsPolicyPlugin (fastify: FastifyInstance, rawOptions: Re
 }
 
 function createRegistration (fastify: FastifyInstance, options: ResolvedOptions, given: Record<string, unknown>): Registration {
+  // a delegator's answers are merged over the options, so its static origin is only their default
+  const origin = options.origin
+  const originList = (origin.kind === 'list' || origin.kind === 'tiered') && options.delegator === undefined ? new SwappableOriginList(origin, options) : undefined
   return {
     scope: fastify,
     prefix: fastify.prefix.endsWith('/') ? fastify.prefix.slice(0, -1) : fastify.prefix,
-    defaultPolicy: compilePolicy(options, fastify),
+    defaultPolicy: compilePolicy(options, fastify, originList),
+    originList,
     inheritedOptions: inheritableOptions(given),
     compiled: new Map(),
     hook: options.hook,

@@ -38,7 +38,8 @@ export function addVaryOrigin (reply: FastifyReply): void {
  * handler may have replaced them): the grant of an allowed origin (or of a `'*'` policy's answer to a
  * request without Origin), none at all on denial, not even one a handler set itself
  * (cyu/rack-cors#162; a route that writes its own CORS headers opts out with `cors: false`), and
- * `Vary: Origin` whenever the answer depends on the origin (Fetch#cors-protocol-and-http-caches).
+ * `Vary: Origin` whenever the answer depends on the origin (Fetch#cors-protocol-and-http-caches); an
+ * allowed origin gets `Access-Control-Allow-Credentials` exactly when its policy grants credentials.
  * Preflights the plugin answered and routes with CORS disabled get nothing here.
  */
 export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): void {
@@ -47,6 +48,8 @@ export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): 
   if (decision.reason === 'allowed' || (decision.reason === 'no-origin' && policy.originKind === 'any')) {
     setHeader(reply, ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
     if (policy.credentials) setHeader(reply, ACAC, 'true')
+    // without credentials (the public tier of tiered origins among them) the page never gets them, whoever set the header
+    else if (getHeader(reply, ACAC) !== undefined) reply.removeHeader(ACAC)
     if (policy.aceh !== undefined) setHeader(reply, ACEH, policy.aceh)
   } else if (!decision.allowed) {
     removeCorsHeaders(reply)

@@ -11,28 +11,41 @@ export type UserAnswer =
 
 export type UserCallback = (error?: unknown, value?: unknown) => void
 
+/** A user function being waited for. */
+export interface UserCall {
+  /**
+   * Stops waiting: aborts the function's signal with `reason`, and `done` is never called. Whatever
+   * the function answers afterwards is ignored without a log line (it was told to stop).
+   */
+  cancel: (reason: unknown) => void
+}
+
 function isThenable (value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function'
 }
 
 /**
- * @param invoke calls the user function with the callback
+ * @param invoke calls the user function with the callback and a signal that aborts when the deadline
+ *   passes (a `TimeoutError` DOMException) or the call is cancelled
  * @param takesCallback the function declares the callback parameter, so returning nothing (or a
  *   promise of nothing, as an `async` function that calls back does) means "the callback will answer"
  * @param late told when an answer arrives after the first one (or after the deadline): it is ignored
  */
 export function settleUserFunction (
-  invoke: (callback: UserCallback) => unknown,
+  invoke: (callback: UserCallback, signal: AbortSignal) => unknown,
   takesCallback: boolean,
   timeoutMs: number,
   done: (answer: UserAnswer) => void,
   late: (why: string) => void
-): void {
+): UserCall {
   let settled = false
   let synchronous = true
   let syncAnswer: UserAnswer | undefined
   let answers = 0
   let timer: ReturnType<typeof setTimeout> | undefined
+  const controller = new AbortController()
+  let timedOut = false
+  let cancelled = false
 
   const finish = (answer: UserAnswer): void => {
     if (settled) return
@@ -47,6 +60,9 @@ export function settleUserFunction (
     }
   }
   const answer = (result: UserAnswer): void => {
+    // a function that stops when told to (rejects with the signal's reason, calls back with an
+    // error) does what it was asked: only a late success is worth a line
+    if (cancelled || (timedOut && !result.ok)) return
     answers++
     if (answers > 1) {
       // two synchronous answers: which one the function meant is unknowable, so neither is trusted
@@ -62,13 +78,23 @@ export function settleUserFunction (
     answer(error !== null && error !== undefined ? { ok: false, error, why: 'called back with an error' } : { ok: true, value })
   }
 
+  const call: UserCall = {
+    cancel: (reason) => {
+      if (settled) return
+      settled = true
+      cancelled = true
+      clearTimeout(timer)
+      controller.abort(reason)
+    }
+  }
+
   let returned: unknown
   try {
-    returned = invoke(callback)
+    returned = invoke(callback, controller.signal)
   } catch (error) {
     synchronous = false
     finish({ ok: false, error, why: 'threw' })
-    return
+    return call
   }
   const promised = isThenable(returned)
   // a returned value is a synchronous answer too: with a callback already called, that is two
@@ -78,10 +104,13 @@ export function settleUserFunction (
   if (syncAnswer !== undefined) finish(syncAnswer)
   if (!settled) {
     timer = setTimeout(() => {
-      finish({ ok: false, error: undefined, why: `did not settle within ${timeoutMs} ms` })
+      const why = `did not settle within ${timeoutMs} ms`
+      finish({ ok: false, error: undefined, why })
+      timedOut = true
+      controller.abort(new DOMException(`${why} (originCheckTimeout)`, 'TimeoutError'))
     }, timeoutMs)
   }
-  if (!promised) return
+  if (!promised) return call
   try {
     (returned as PromiseLike<unknown>).then((value) => {
       // an async function that answers through its callback resolves to nothing: not an answer
@@ -93,4 +122,5 @@ export function settleUserFunction (
   } catch (error) {
     answer({ ok: false, error, why: 'returned a thenable whose then() threw' })
   }
+  return call
 }

@@ -19,8 +19,14 @@ export function originVerdict (policy: CorsPolicy, origin: string): OriginVerdic
   return policy.verdictFor(origin)
 }
 
-/** An origin verdict once any origin function has settled: 'allowed-any' is its `'*'` answer, 'failed' a check that failed. */
-export type SettledVerdict = 'allowed' | 'allowed-any' | 'not-allowed' | 'invalid' | 'failed'
+/**
+ * An origin verdict once any origin function has settled: 'allowed-any' is its `'*'` answer, 'failed' a
+ * check that failed; 'allowed-public' admits the origin in a tiered origin's public tier.
+ */
+export type SettledVerdict = 'allowed' | 'allowed-any' | 'allowed-public' | 'not-allowed' | 'invalid' | 'failed'
+
+/** The verdicts that let the origin read responses. */
+export type AllowingVerdict = 'allowed' | 'allowed-any' | 'allowed-public'
 
 /** What the core reads of a request (a FastifyRequest is one); the site is read only for refused origins. */
 export interface RequestFacts {
@@ -62,7 +68,7 @@ export function anyOriginVariant (policy: CorsPolicy): CorsPolicy {
 }
 
 /** Why a settled verdict that is not an allowance refuses the origin. */
-export function denialReason (verdict: Exclude<SettledVerdict, 'allowed' | 'allowed-any'>): CorsReason {
+export function denialReason (verdict: Exclude<SettledVerdict, AllowingVerdict>): CorsReason {
   return verdict === 'invalid' ? 'invalid-origin' : verdict === 'failed' ? 'origin-check-failed' : 'origin-not-allowed'
 }
 
@@ -83,6 +89,13 @@ export function decideActual (policy: CorsPolicy | null, origin: string | undefi
   if (origin === undefined) return Decision.noOrigin(policy)
   if (verdict === 'allowed') return Decision.allowed(origin, policy, preflight)
   if (verdict === 'allowed-any') return Decision.allowed(origin, anyOriginVariant(policy), preflight)
+  if (verdict === 'allowed-public') {
+    // the server's own pages are not subject to CORS (Fetch#http-requests): they read with credentials,
+    // so a handler that serves private data to `request.cors.credentialed` serves them too
+    if (isSameOrigin(request, origin)) return Decision.sameOrigin(origin, policy, preflight)
+    // the public tier is answered by its own policy: no credentials, ACAO '*' for public '*'
+    return Decision.allowed(origin, policy.publicTier as CorsPolicy, preflight)
+  }
   const reason = denialReason(verdict)
   // an invalid Origin is never the server's own, whatever Sec-Fetch-Site says
   if (reason !== 'invalid-origin' && isSameOrigin(request, origin)) return Decision.sameOrigin(origin, policy, preflight)

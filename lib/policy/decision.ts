@@ -1,4 +1,5 @@
 import type { CorsPolicy } from './compile.js'
+import type { FastifyCorsOriginData } from './schema.js'
 import { pathOf } from '../http/request-values.js'
 
 export type CorsReason =
@@ -13,9 +14,21 @@ export interface CorsDecision {
   readonly preflight: boolean
   /** would a browser let the page read this response? (true when there is no Origin) */
   readonly allowed: boolean
+  /**
+   * would a browser let the page read it if the request carried credentials (cookies, HTTP auth)?
+   * True when CORS does not apply (no Origin, same-origin) and when `Access-Control-Allow-Credentials:
+   * true` is granted: the credentialed tier of `origin: { credentialed, public }`, or a policy with
+   * `credentials: true`. False for the public tier: serve it public data. credentialed ⇒ allowed
+   */
+  readonly credentialed: boolean
   readonly reason: CorsReason
   /** a sentence for logs that names what was refused and the fix */
   readonly detail?: string
+  /**
+   * the `data` of an origin function's `{ allow, data }` answer (kept with it by `originCache`); not
+   * enumerable, so serialisers and loggers of `request.cors` leave it out
+   */
+  readonly originData?: FastifyCorsOriginData
 }
 
 /** The policy a decision was made with, kept out of sight of serialisers of `request.cors`. */
@@ -40,23 +53,28 @@ export type PreflightRefusalReason = 'method-not-allowed' | 'header-not-allowed'
 /**
  * `request.cors`: one object per request, made by the named constructors below.
  * invariant: `allowed` ⇔ reason ∈ {allowed, no-origin, same-origin} or a readable disabled route;
+ * `credentialed` ⇔ allowed and (reason ≠ allowed or credentials were granted);
  * `detail` is set ⇔ the page may not read the response (or a preflight was refused for a reason).
  */
 export class Decision implements CorsDecision {
   readonly origin: string | undefined
   readonly preflight: boolean
   readonly allowed: boolean
+  readonly credentialed: boolean
   readonly reason: CorsReason
   // an own property after `reason` on every decision (undefined when there is none), set by the constructor
   declare readonly detail?: string
+  declare readonly originData?: FastifyCorsOriginData
   /** null only for routes with CORS disabled (and preflights no registration covers) */
   readonly [kPolicy]: CorsPolicy | null
   readonly [kAnswered]: boolean
 
-  protected constructor (origin: string | undefined, preflight: boolean, allowed: boolean, reason: CorsReason, detail: string | undefined | typeof LATER, policy: CorsPolicy | null, answered: boolean) {
+  protected constructor (origin: string | undefined, preflight: boolean, allowed: boolean, reason: CorsReason, detail: string | undefined | typeof LATER, policy: CorsPolicy | null, answered: boolean,
+    credentialed = allowed) {
     this.origin = origin
     this.preflight = preflight
     this.allowed = allowed
+    this.credentialed = credentialed
     this.reason = reason
     if (detail === LATER) Object.defineProperty(this, 'detail', DETAIL_ON_READ)
     else this.detail = detail
@@ -66,7 +84,7 @@ export class Decision implements CorsDecision {
 
   /** The origin may read the response (an allowed actual request, or a preflight left to the application). */
   static allowed (origin: string, policy: CorsPolicy, preflight: boolean): Decision {
-    return new Decision(origin, preflight, true, 'allowed', undefined, policy, false)
+    return new Decision(origin, preflight, true, 'allowed', undefined, policy, false, policy.credentials)
   }
 
   /** A request without Origin: CORS does not apply, the response is readable. One frozen decision per policy, shared by its requests. */
@@ -98,9 +116,12 @@ export class Decision implements CorsDecision {
     return new RefusedOrigin(origin, null, 'disabled', request, route, false, false)
   }
 
-  /** A preflight the plugin answered (its headers are written): granted, or refused for a method, header or private-network access. */
-  static answeredPreflight (origin: string, policy: CorsPolicy, reason: 'allowed' | PreflightRefusalReason, detail: string | undefined): Decision {
-    return new Decision(origin, true, reason === 'allowed', reason, detail, policy, true)
+  /**
+   * A preflight the plugin answered (its headers are written): granted, or refused for a method,
+   * header or private-network access; `credentials`: the answer carries Access-Control-Allow-Credentials.
+   */
+  static answeredPreflight (origin: string, policy: CorsPolicy, reason: 'allowed' | PreflightRefusalReason, detail: string | undefined, credentials: boolean): Decision {
+    return new Decision(origin, true, reason === 'allowed', reason, detail, policy, true, reason === 'allowed' && credentials)
   }
 
   /** A preflight refused with 403 and no CORS header because `policy` refuses its origin; `target` names the route ("PUT /items/:id"). */
@@ -115,6 +136,12 @@ export class Decision implements CorsDecision {
 }
 
 const noOriginDecisions = new WeakMap<CorsPolicy, Decision>()
+
+/** Hands the data an origin function answered to the handler as `decision.originData` (undefined: nothing to hand). */
+export function attachOriginData (decision: Decision, data: unknown): void {
+  // not enumerable: the application's data stays out of JSON.stringify(request.cors) and log lines
+  if (data !== undefined) Object.defineProperty(decision, 'originData', { value: data })
+}
 
 /** Marks a decision whose `detail` is formatted when first read. */
 const LATER = Symbol('fastify-cors-policy.detailLater')
@@ -169,6 +196,11 @@ export function describeOriginDenial (policy: CorsPolicy | null, reason: CorsRea
       return `CORS is disabled for ${target} (config.cors: false)`
     default:
       if (policy?.originKind === 'none') return `origin '${origin}' is refused for ${target} because \`origin\` is false`
+      if (policy?.originKind === 'tiered') {
+        return origin === 'null'
+          ? `origin 'null' is refused for ${target}; it is only allowed when 'null' is listed in \`origin.public\` (anyone can send it)`
+          : `origin '${origin}' is in neither tier of \`origin\` for ${target}; add it to \`origin.public\`, or to \`origin.credentialed\` for credentialed responses`
+      }
       if (origin === 'null' && policy?.originKind !== 'function') return `origin 'null' is refused for ${target}; it is only allowed when 'null' is listed in \`origin\` (anyone can send it)`
       if (policy?.originKind === 'function') return `the origin function returned false for '${origin}' on ${target}`
       return `origin '${origin}' is not in the allow-list for ${target}; add it to \`origin\``

@@ -3,10 +3,11 @@
  * whatever the options hold, so an operator sees what the plugin will do without reading the code
  * that configured it.
  */
-import type { NameList, OriginSetting, ResolvedOptions } from './options.js'
+import type { NameList, OriginList, OriginSetting, ResolvedOptions } from './options.js'
 import { originText } from './origin-pattern.js'
 
-const ORIGINS_SHOWN = 5
+/** Entries of an allow-list a line shows; the others are counted. */
+export const ORIGINS_SHOWN = 5
 const NAMES_SHOWN = 8
 const ITEM_LENGTH = 60
 const NAME_LENGTH = 32
@@ -16,10 +17,10 @@ function clip (text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
-/** `[a, b, … (+K more)]`: at most `shown` items, each clipped. */
-function boundedList (items: readonly string[], shown: number): string {
+/** `[a, b, … (+K more)]`: at most `shown` items, each clipped; `size` counts the items when `items` holds only the first. */
+function boundedList (items: readonly string[], shown: number, size = items.length): string {
   const head = items.slice(0, shown)
-  if (items.length > shown) head.push(`… (+${items.length - shown} more)`)
+  if (size > shown) head.push(`… (+${size - shown} more)`)
   return `[${head.join(', ')}]`
 }
 
@@ -30,18 +31,30 @@ function segment (key: string, part: Segment): string {
   return part.value !== undefined ? `${key} ${part.value}` : `${key}: ${part.words}`
 }
 
+/**
+ * An allow-list of `size` entries of which `origins` and `regexps` hold the first (at least
+ * `ORIGINS_SHOWN` of each), so that a list of 100 000 changed at run time is described without reading it all.
+ */
+export interface OriginListHead extends OriginList {
+  readonly size: number
+}
+
+function originList (list: OriginList | OriginListHead): string {
+  // only the entries shown are rendered: describing 100 000 tenants costs what describing 5 does
+  return boundedList([
+    ...list.origins.slice(0, ORIGINS_SHOWN).map((item) => `'${clip(originText(item), ITEM_LENGTH)}'`),
+    ...list.regexps.slice(0, ORIGINS_SHOWN).map((re) => clip(String(re), ITEM_LENGTH))
+  ], ORIGINS_SHOWN, 'size' in list ? list.size : list.origins.length + list.regexps.length)
+}
+
 function originSetting (origin: OriginSetting): Segment {
   switch (origin.kind) {
     case 'any': return { value: "'*'" }
     case 'reflect': return { words: 'reflect any origin' }
     case 'none': return { words: 'none' }
     case 'function': return { words: 'decided by a function' }
-    case 'list': return {
-      value: boundedList([
-        ...origin.origins.map((item) => `'${clip(originText(item), ITEM_LENGTH)}'`),
-        ...origin.regexps.map((re) => clip(String(re), ITEM_LENGTH))
-      ], ORIGINS_SHOWN)
-    }
+    case 'list': return { value: originList(origin) }
+    case 'tiered': return { value: `{ credentialed ${originList(origin.credentialed)}, public ${origin.public.kind === 'any' ? "'*'" : originList(origin.public)} }` }
   }
 }
 
@@ -50,6 +63,11 @@ function originSegment (options: ResolvedOptions, configured: boolean): string {
   // a delegator's answers are merged over the registration's options: the static origin is their default
   if (options.delegator !== undefined) return segment('origin', { words: `per request (delegator; default ${setting.value ?? setting.words})` })
   if (options.origin.kind === 'any' && !configured) return segment('origin', { value: "'*' (not configured)" })
+  const cache = options.originCache
+  if (options.origin.kind === 'function' && cache !== undefined) {
+    const byKey = cache.key === undefined ? '' : ', by originCache.key'
+    return segment('origin', { words: `decided by a function, answers kept (up to ${cache.max}, ${cache.ttl} ms, refusals ${cache.negativeTtl} ms${byKey})` })
+  }
   return segment('origin', setting)
 }
 
@@ -77,7 +95,7 @@ function preflightSegment (options: ResolvedOptions): string {
 export function describePolicy (options: ResolvedOptions, given: Record<string, unknown>, prefix: string): string {
   const segments = [
     originSegment(options, given.origin !== undefined),
-    `credentials ${options.credentials}`,
+    options.origin.kind === 'tiered' ? 'credentials: credentialed tier only' : `credentials ${options.credentials}`,
     listSegment('methods', options.methods, { words: "each route's own" }, { value: 'none (safelisted only)' }),
     listSegment('allowedHeaders', options.allowedHeaders, { words: 'requested (validated)' }, { value: 'none (safelisted only)' }, "'*' (Authorization excluded)"),
     listSegment('exposedHeaders', options.exposedHeaders, { value: 'none' }, { value: 'none' }),
@@ -93,6 +111,14 @@ export function describePolicy (options: ResolvedOptions, given: Record<string, 
   if (options.dangerouslyAllowInsecureOrigins) segments.push('dangerouslyAllowInsecureOrigins true')
   segments.push(`hook ${options.hook}`)
   return `fastify-cors-policy: ${prefix === '' ? '/' : clip(prefix, PREFIX_LENGTH)} policy: ${segments.join(', ')}`
+}
+
+/**
+ * The line logged when a registration's allow-list is changed at run time, in the words of the
+ * start-up line: `fastify-cors-policy: /api origin now ['https://a.com', …] (addOrigins)`.
+ */
+export function describeOriginChange (origin: OriginSetting, prefix: string, change: string): string {
+  return `fastify-cors-policy: ${prefix === '' ? '/' : clip(prefix, PREFIX_LENGTH)} ${segment('origin now', originSetting(origin))} (${change})`
 }
 
 /**

@@ -19,7 +19,8 @@ type JsonMembers<M extends TSchema[]> = number extends M['length']
 type JsonSchemaOf<T extends TSchema> =
   T extends TUnion<infer Members extends TSchema[]> ? Union<JsonMembers<Members>>
     : T extends TArray<infer Item extends TSchema> ? TArray<JsonSchemaOf<Item>>
-      : T
+      : T extends TObject<infer Properties extends TProperties> ? TObject<JsonProperties<Properties>>
+        : T
 
 type JsonProperties<P extends TProperties> = {
   [K in keyof P as Static<P[K]> extends NonJson ? never : K]: P[K] extends TOptional<TSchema> ? TOptional<JsonSchemaOf<P[K]>> : JsonSchemaOf<P[K]>
@@ -30,8 +31,8 @@ type JsonProperties<P extends TProperties> = {
 // "not set" into "set" (an unset option and its default are not the same), e.g. an injected origin '*' next to credentials; the plugin
 // applies its defaults itself.
 const DROPPED_KEYWORDS = new Set(['expected', 'default'])
-// rebuilt by Type.Union / Type.Array
-const STRUCTURAL_KEYWORDS = new Set(['type', 'anyOf', 'items'])
+// rebuilt by Type.Union / Type.Array / Type.Object
+const STRUCTURAL_KEYWORDS = new Set(['type', 'anyOf', 'items', 'properties', 'required'])
 
 /** The standard keywords of a schema node (string keys only: TypeBox's symbols are rebuilt). */
 function keywordsOf (schema: TSchema): Record<string, unknown> {
@@ -39,7 +40,7 @@ function keywordsOf (schema: TSchema): Record<string, unknown> {
 }
 
 // The RegExp stand-in of schema.ts is an object schema with no properties (TypeBox cannot check
-// instances); no option takes a JSON object.
+// instances); the JSON objects options take (the tiers of `origin`) have properties.
 function isRegExpStandIn (schema: TSchema): boolean {
   return KindGuard.IsObject(schema) && Object.keys(schema.properties).length === 0
 }
@@ -56,6 +57,7 @@ export function jsonSchemaOf (schema: TSchema): TSchema | undefined {
     const items = jsonSchemaOf(schema.items)
     return items === undefined ? undefined : Type.Array(items, keywordsOf(schema))
   }
+  if (KindGuard.IsObject(schema)) return Type.Object(jsonProperties(schema.properties), keywordsOf(schema))
   const copy: TSchema = { ...schema }
   for (const key of DROPPED_KEYWORDS) delete (copy as Record<string, unknown>)[key]
   return copy

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import { CorsOptionsSchema, PLUGIN_ONLY_OPTIONS, type FastifyCorsDelegator, type FastifyCorsHook, type FastifyCorsOriginFunction } from './schema.js'
 import { originText, parseConfiguredOrigin, unanchoredRegExpFix, type ConfiguredOrigin } from './origin-pattern.js'
 import { isLoopbackHost, regExpWitnesses, unescapedHostDots } from './regexp-safety.js'
+import { ORIGIN_CACHE_SETTING_NAMES, originCacheSettingProblems, resolveOriginCache, type OriginCacheSettings } from './origin-cache-settings.js'
 import {
   FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
 } from '../http/tokens.js'
@@ -21,13 +22,18 @@ export interface OptionProblem {
   unsafe: boolean
 }
 
+/** An allow-list: configured origins and patterns, and anchored RegExps. */
+export interface OriginList { kind: 'list', origins: ConfiguredOrigin[], regexps: RegExp[] }
+
 /** The origin part of the options, resolved into one strategy. */
 export type OriginSetting =
   | { kind: 'any' }
   | { kind: 'reflect' }
   | { kind: 'none' }
-  | { kind: 'list', origins: ConfiguredOrigin[], regexps: RegExp[] }
+  | OriginList
   | { kind: 'function', check: FastifyCorsOriginFunction }
+  /** `{ credentialed, public }`: credentials for one list, none for the other origins `public` admits */
+  | { kind: 'tiered', credentialed: OriginList, public: OriginList | { kind: 'any' } }
 
 /** A header or method list: unset (the default behaviour), `'*'`, or names (with `'*'` possibly among them). */
 export interface NameList { wildcard: boolean, names: string[] }
@@ -54,6 +60,8 @@ export interface ResolvedOptions {
   dangerouslyAllowInsecureOrigins: boolean
   hook: FastifyCorsHook
   delegator: FastifyCorsDelegator | undefined
+  /** the origin function's answers are kept (`originCache`); undefined: asked on every request */
+  originCache: OriginCacheSettings | undefined
 }
 
 /** The hooks that run before the handler: the only ones in which `enforce` can stop a request. */
@@ -155,10 +163,15 @@ export function collector (input?: unknown): Collector {
 export interface OriginRules {
   /** credentials are on and `dangerouslyAllowInsecureOrigins` is not: http origins must be loopback */
   secureOnly: boolean
+  /** why credentials apply, as the insecure-origin messages say it; default 'while credentials is true' */
+  credentialedBy?: string
 }
 
-/** Resolves an `origin` value (configured, or answered by an origin function) into one strategy. */
-export function resolveOrigin (value: unknown, c: Collector, rules: OriginRules = { secureOnly: false }): OriginSetting {
+/**
+ * Resolves an `origin` value (configured, or answered by an origin function) into one strategy;
+ * `at` is the JSON pointer of the value, for problems.
+ */
+export function resolveOrigin (value: unknown, c: Collector, rules: OriginRules = { secureOnly: false }, at = '/origin'): OriginSetting {
   // ['*'] is what @fastify/cors users write for "any origin"; mixed with origins it stays an error
   if (value === '*' || (Array.isArray(value) && value.length === 1 && value[0] === '*')) return { kind: 'any' }
   if (value === true) return { kind: 'reflect' }
@@ -168,7 +181,7 @@ export function resolveOrigin (value: unknown, c: Collector, rules: OriginRules 
   const origins: ConfiguredOrigin[] = []
   const regexps: RegExp[] = []
   items.forEach((item: unknown, index: number) => {
-    const path = Array.isArray(value) ? `/origin/${index}` : '/origin'
+    const path = Array.isArray(value) ? `${at}/${index}` : at
     if (item instanceof RegExp) {
       const problem = regExpProblem(item, rules)
       if (problem === undefined) regexps.push(item)
@@ -180,7 +193,7 @@ export function resolveOrigin (value: unknown, c: Collector, rules: OriginRules 
         if (list === undefined) c.add(path, parsed.problem, { fix: parsed.fix, unsafe: parsed.unsafe, value: item })
         else c.add(path, list.message, { fix: list.fix, value: item })
       } else {
-        const insecure = rules.secureOnly ? insecureOrigin(parsed) : undefined
+        const insecure = rules.secureOnly ? insecureOrigin(parsed, rules.credentialedBy) : undefined
         if (insecure === undefined) origins.push(parsed)
         else c.add(path, insecure.message, { fix: insecure.fix, unsafe: true, value: item })
       }
@@ -193,9 +206,81 @@ export function resolveOrigin (value: unknown, c: Collector, rules: OriginRules 
   return { kind: 'list', origins, regexps }
 }
 
+const TIERS = ['credentialed', 'public'] as const
+const TIER_LIST = 'a non-empty array of origins, patterns or anchored RegExps'
+
+/** Is `value` written as tiers, `{ credentialed, public }` (a plain object: not a RegExp, array or function)? */
+export function isTieredOrigin (value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Resolves `origin: { credentialed, public }`. The credentialed tier follows the rules of a list with
+ * credentials (no '*', no 'null', http only on loopback unless `insecureAllowed`); the public tier
+ * those of a list without them, or '*'.
+ */
+export function resolveTieredOrigin (value: Record<string, unknown>, c: Collector, insecureAllowed: boolean): OriginSetting {
+  for (const key of Object.keys(value)) {
+    if ((TIERS as readonly string[]).includes(key)) continue
+    const suggestion = suggestOptionName(key, TIERS)
+    const fix = suggestion === undefined ? 'remove it' : `did you mean '${suggestion}'?`
+    c.add(`/origin/${key}`, `is not a tier of origin (tiers: credentialed, public); ${fix}`, { fix, value: value[key] })
+  }
+  const credentialed = resolveTier(value, 'credentialed', c, { secureOnly: !insecureAllowed, credentialedBy: 'in the credentialed tier' })
+  // ['*'] too, as a plain origin takes it
+  const anyPublic = value.public === '*' || (Array.isArray(value.public) && value.public.length === 1 && value.public[0] === '*')
+  const publicTier = anyPublic ? { kind: 'any' as const } : resolveTier(value, 'public', c, { secureOnly: false })
+  return { kind: 'tiered', credentialed, public: publicTier }
+}
+
+/** One tier's list, item by item (so '*' and 'null' get messages that name the tier). */
+function resolveTier (tiers: Record<string, unknown>, tier: typeof TIERS[number], c: Collector, rules: OriginRules): OriginList {
+  const list: OriginList = { kind: 'list', origins: [], regexps: [] }
+  const value = tiers[tier]
+  if (value === undefined) {
+    const fix = tier === 'credentialed'
+      ? "add credentialed: [the origins that get credentialed responses], or use origin: '*' or a list without credentials if none does"
+      : "add public: '*' (every other site) or a list, or use a plain origin list with credentials: true if only the credentialed origins may read responses"
+    c.add('/origin', `has no \`${tier}\` tier; ${fix}`, { fix })
+    return list
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    const expected = tier === 'public' ? `'*' or ${TIER_LIST}` : TIER_LIST
+    c.add(`/origin/${tier}`, `expected ${expected}, received ${renderValue(value)}`, { fix: `use ${expected}`, value })
+    return list
+  }
+  value.forEach((item: unknown, index: number) => {
+    const path = `/origin/${tier}/${index}`
+    if (item === '*') {
+      if (tier === 'credentialed') {
+        const fix = "list the origins that may read credentialed responses, and use public: '*' for every other site"
+        c.add(path, `'*' cannot be credentialed: browsers refuse Access-Control-Allow-Origin '*' on credentialed requests; ${fix}`, { fix, unsafe: true, value: item })
+      } else {
+        const fix = "use public: '*' on its own"
+        c.add(path, `'*' already admits every origin; ${fix}`, { fix, value: item })
+      }
+    } else if (item === 'null' && tier === 'credentialed') {
+      const fix = "move 'null' to public"
+      c.add(path, `'null' in credentialed lets sandboxed iframes, data: URLs and file: pages of any site read authenticated responses; ${fix}`, { fix, unsafe: true, value: item })
+    } else if (typeof item === 'string' || item instanceof RegExp) {
+      const one = resolveOrigin(item, c, rules, path) as OriginList
+      list.origins.push(...one.origins)
+      list.regexps.push(...one.regexps)
+    } else {
+      c.add(path, `expected an origin string or an anchored RegExp, received ${renderValue(item)}`, {
+        fix: "replace it with an origin string (e.g. 'https://app.example.com') or an anchored RegExp", value: item
+      })
+    }
+  })
+  return list
+}
+
 interface Problem { message: string, fix: string }
 
 const INSECURE_OPT_IN = 'or set dangerouslyAllowInsecureOrigins: true if you accept that'
+const WHILE_CREDENTIALS = 'while credentials is true'
 const INSECURE_RISK = 'anyone on the network path (public Wi-Fi, a proxy) can inject script into a page served over http, and that script then reads your users\' credentialed responses'
 
 /** Why a RegExp origin lets other sites in, checked in order: not anchored, an unescaped dot, matches a stranger's host, http with credentials. */
@@ -218,20 +303,20 @@ function regExpProblem (re: RegExp, rules: OriginRules): Problem | undefined {
   }
   if (rules.secureOnly && insecure !== undefined) {
     const fix = `match https only, ${INSECURE_OPT_IN}`
-    return { message: `${renderValue(re)} matches ${insecure} while credentials is true: ${INSECURE_RISK}; ${fix}`, fix }
+    return { message: `${renderValue(re)} matches ${insecure} ${rules.credentialedBy ?? WHILE_CREDENTIALS}: ${INSECURE_RISK}; ${fix}`, fix }
   }
   return undefined
 }
 
 /** An http origin or pattern on a host that is not loopback: its credentialed responses are readable by a network attacker. */
-function insecureOrigin (origin: ConfiguredOrigin): Problem | undefined {
+function insecureOrigin (origin: ConfiguredOrigin, credentialedBy = WHILE_CREDENTIALS): Problem | undefined {
   const scheme = origin.kind === 'exact' ? origin.origin.slice(0, origin.origin.indexOf(':')) : origin.scheme
   if (scheme !== 'http') return undefined
   const host = origin.kind === 'exact' ? new URL(origin.origin).hostname : origin.host
   if (isLoopbackHost(host)) return undefined
   const written = originText(origin)
   const fix = `serve the site over https and list '${'https' + written.slice(4)}', ${INSECURE_OPT_IN}`
-  return { message: `'${written}' is an http origin while credentials is true: ${INSECURE_RISK}; ${fix}`, fix }
+  return { message: `'${written}' is an http origin ${credentialedBy}: ${INSECURE_RISK}; ${fix}`, fix }
 }
 
 /** Several origins written as one string (typically an environment variable): the array it stands for. */
@@ -309,13 +394,53 @@ function readOptions (raw: unknown, allowedKeys: readonly string[], c: Collector
       }
       const schema = PROPERTIES[key] as TSchema
       if (!Value.Check(schema, value)) {
-        c.add(`/${key}`, `expected ${schema.expected as string}, received ${renderValue(value)}`, { fix: `use ${schema.expected as string}`, value })
+        if (key !== 'originCache' || !addOriginCacheProblems(value, c)) {
+          c.add(`/${key}`, `expected ${schema.expected as string}, received ${renderValue(value)}`, { fix: `use ${schema.expected as string}`, value })
+        }
         continue
       }
       input[key] = value
     }
   }
   return input
+}
+
+/**
+ * Each setting of an `originCache` object that the schema refuses, at its own path; false when the
+ * value is not such an object (the whole value is then the problem).
+ */
+function addOriginCacheProblems (value: unknown, c: Collector): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const settings = value as Record<string, unknown>
+  const problems = originCacheSettingProblems(settings)
+  const names = ORIGIN_CACHE_SETTING_NAMES.join(', ')
+  for (const { name, expected } of problems) {
+    const path = `/originCache/${name}`
+    if (expected !== undefined) {
+      c.add(path, `expected ${expected}, received ${renderValue(settings[name])}`, { fix: `use ${expected}`, value: settings[name] })
+      continue
+    }
+    const suggestion = suggestOptionName(name, ORIGIN_CACHE_SETTING_NAMES)
+    if (suggestion === undefined) {
+      c.add(path, `is not a setting of originCache (settings: ${names})`, { fix: `remove it, or use one of the settings: ${names}`, value: settings[name] })
+    } else {
+      const fix = `did you mean '${suggestion}'?`
+      c.add(path, `is not a setting of originCache; ${fix} (settings: ${names})`, { fix, value: settings[name] })
+    }
+  }
+  return problems.length > 0
+}
+
+/**
+ * `originCache` keeps an origin function's answers, so it needs one; with a delegator and no origin of
+ * its own, it applies to the origin functions the delegator answers.
+ */
+function checkOriginCache (input: Record<string, unknown>, origin: OriginSetting, originExplicit: boolean, c: Collector): void {
+  const cache = input.originCache
+  if (cache === undefined || cache === false || origin.kind === 'function' || (!originExplicit && input.delegator !== undefined)) return
+  const fix = 'remove originCache, or set origin to a function (origin, cb, request, signal) whose answers it keeps'
+  const which = originExplicit ? `origin is ${renderValue(input.origin)}` : "origin is not set (the default '*')"
+  c.add('/originCache', `only applies to an origin function, but ${which}; ${fix}`, { fix })
 }
 
 /** What the resolved options say about each other: unsafe or contradictory combinations. */
@@ -352,7 +477,9 @@ function checkCombinations ({ input, origin, originExplicit, credentials, method
     for (const [key, list] of [['methods', methods], ['allowedHeaders', allowedHeaders], ['exposedHeaders', exposedHeaders]] as const) {
       if (list?.wildcard === true) {
         const fix = `list the ${key === 'methods' ? 'methods' : 'header names'} explicitly`
-        c.add(`/${key}`, `'*' is not a wildcard when credentials is true (browsers treat it as a literal name); ${fix}`, { fix, value: '*' })
+        // one answer per route for both tiers: a '*' the credentialed tier reads literally is refused for both
+        const when = origin.kind === 'tiered' ? 'for the credentialed tier of origin' : 'when credentials is true'
+        c.add(`/${key}`, `'*' is not a wildcard ${when} (browsers treat it as a literal name); ${fix}`, { fix, value: '*' })
       }
     }
   }
@@ -361,6 +488,10 @@ function checkCombinations ({ input, origin, originExplicit, credentials, method
     const fix = 'list the origins that may reach this server in `origin`'
     const which = origin.kind === 'any' ? (originExplicit ? "origin '*'" : "the default origin '*'") : 'origin: true (reflect any origin)'
     c.add('/allowPrivateNetwork', `true with ${which} lets every public website reach this server on its visitors' private networks; ${fix}`, { fix, unsafe: true })
+  }
+  if (input.allowPrivateNetwork === true && origin.kind === 'tiered' && origin.public.kind === 'any') {
+    const fix = 'list the origins that may reach this server in `origin.public`'
+    c.add('/allowPrivateNetwork', `true with origin.public '*' lets every public website reach this server on its visitors' private networks; ${fix}`, { fix, unsafe: true })
   }
   if (origin.kind === 'list' && origin.origins.some((o) => o.kind === 'exact' && o.origin === 'null') && credentials) {
     const fix = "remove 'null' or use credentials: false"
@@ -383,20 +514,30 @@ function checkCombinations ({ input, origin, originExplicit, credentials, method
 export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = OPTION_NAMES): { options: ResolvedOptions, problems: OptionProblem[] } {
   const c = collector(raw)
   const input = readOptions(raw, allowedKeys, c)
+  const credentialsGiven = input.credentials !== undefined
   for (const key of OPTION_NAMES) {
     const fallback = (PROPERTIES[key] as TSchema).default
     if (input[key] === undefined && fallback !== undefined) input[key] = fallback
   }
 
-  const credentials = input.credentials as boolean
+  const tiered = isTieredOrigin(input.origin)
+  if (tiered && input.credentials === false && credentialsGiven) {
+    const fix = 'remove credentials (the tiers decide who gets credentials), or use a plain origin list if no origin may get them'
+    c.add('/credentials', `false contradicts origin { credentialed, public }, which sends credentials to its credentialed tier; ${fix}`, { fix })
+  }
+  // the tiers grant credentials by themselves: to the credentialed tier (the public tier's policy has none)
+  const credentials = tiered || input.credentials as boolean
   const originExplicit = input.origin !== '*' || (raw !== null && typeof raw === 'object' && (raw as Record<string, unknown>).origin === '*')
-  const origin = resolveOrigin(input.origin, c, { secureOnly: credentials && input.dangerouslyAllowInsecureOrigins !== true })
+  const origin = tiered
+    ? resolveTieredOrigin(input.origin as Record<string, unknown>, c, input.dangerouslyAllowInsecureOrigins === true)
+    : resolveOrigin(input.origin, c, { secureOnly: credentials && input.dangerouslyAllowInsecureOrigins !== true })
   const methods = input.methods === undefined ? undefined : resolveMethods(input.methods as string | string[], c)
   const allowedHeaders = input.allowedHeaders === undefined ? undefined : resolveHeaders('allowedHeaders', input.allowedHeaders as string | string[], c)
   const exposedHeaders = input.exposedHeaders === undefined ? undefined : resolveHeaders('exposedHeaders', input.exposedHeaders as string | string[], c)
   const dangerous = input.dangerouslyAllowAnyOriginWithCredentials as boolean
 
   checkCombinations({ input, origin, originExplicit, credentials, methods, allowedHeaders, exposedHeaders }, c)
+  checkOriginCache(input, origin, originExplicit, c)
 
   const cacheControl = input.cacheControl === undefined
     ? undefined
@@ -423,7 +564,8 @@ export function resolveOptions (raw: unknown, allowedKeys: readonly string[] = O
       dangerouslyAllowAnyOriginWithCredentials: dangerous,
       dangerouslyAllowInsecureOrigins: input.dangerouslyAllowInsecureOrigins as boolean,
       hook: input.hook as FastifyCorsHook,
-      delegator: input.delegator as FastifyCorsDelegator | undefined
+      delegator: input.delegator as FastifyCorsDelegator | undefined,
+      originCache: resolveOriginCache(input.originCache)
     }
   }
 }
@@ -455,6 +597,7 @@ export function contradictionWarnings (given: unknown): string[] {
 
 /** The http origins on hosts other than loopback that an origin setting allows (RegExps: those found by trying them). */
 function insecureOrigins (origin: OriginSetting): string[] {
+  if (origin.kind === 'tiered') return insecureOrigins(origin.credentialed)
   if (origin.kind !== 'list') return []
   const found: string[] = []
   for (const configured of origin.origins) {

@@ -2,6 +2,7 @@
  * What an origin function answered, compiled for matching: `true` allows the request's origin,
  * `false` (or nothing) refuses it, and a static `origin` value is matched as if it were configured,
  * validated by the same rules (an unanchored RegExp or a malformed origin is refused, never trusted).
+ * `{ allow, data }` is such an answer with data for the handler.
  */
 import { collector, formatProblems, resolveOrigin } from './options.js'
 import { compileOriginMatcher, matchOrigin } from './origin-matcher.js'
@@ -28,13 +29,28 @@ const ANY: CompiledOriginAnswer = Object.freeze({ kind: 'any' })
 const answers = new Map<unknown, CompiledOriginAnswer>()
 const ANSWER_CACHE_SIZE = 1000
 
+/** Is the answer `{ allow, data }` (an object with `allow`; not an array, RegExp or function)? */
+function carriesData (value: unknown): value is { allow: unknown, data?: unknown } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof RegExp) && 'allow' in value
+}
+
+/** The allowance of an answer: `allow` of `{ allow, data }`, else the answer itself. May throw (a getter, a Proxy trap). */
+export function allowanceOf (value: unknown): unknown {
+  return carriesData(value) ? value.allow : value
+}
+
+/** The data of an answer `{ allow, data }` for the handler; undefined for any other answer. May throw (a getter, a Proxy trap). */
+export function originDataOf (value: unknown): unknown {
+  return carriesData(value) ? value.data : undefined
+}
+
 export function compileOriginAnswer (value: unknown): CompiledOriginAnswer {
   if (value === true) return ALLOW
   if (value === false || value === undefined || value === null) return DENY
   let compiled = answers.get(value)
   if (compiled !== undefined) return compiled
   if (typeof value !== 'string' && !(value instanceof RegExp) && !Array.isArray(value)) {
-    return { kind: 'invalid', problem: 'expected true, false, an origin, a pattern, an anchored RegExp or an array of these' }
+    return { kind: 'invalid', problem: 'expected true, false, an origin, a pattern, an anchored RegExp, an array of these, or { allow, data }' }
   }
   const c = collector()
   const setting = resolveOrigin(value, c)

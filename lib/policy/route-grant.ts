@@ -144,7 +144,8 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
 
   const anyOrigin = targetPolicies.every((policy) => policy.originKind === 'any')
   const credentials = targetPolicies.every((policy) => policy.credentials)
-  const vary = anyOrigin ? VARY_NO_ORIGIN : VARY_ALL
+  // a tiered origin's public tier answers '*' yet depends on the origin (Fetch#cors-protocol-and-http-caches)
+  const vary = targetPolicies.every(answersAnyOriginAlike) ? VARY_NO_ORIGIN : VARY_ALL
   // the policies the grant depends on: its max-age is the shortest of theirs
   const involved: CorsPolicy[] = [...targetPolicies]
   let methods = grantedMethods(query, credentials, involved)
@@ -177,8 +178,28 @@ export function answerPreflight (query: PreflightQuery): PreflightAnswer {
     anyOrigin,
     credentials,
     maxAge: grantMaxAge(involved),
-    vary: involved.every((policy) => policy.originKind === 'any') ? VARY_NO_ORIGIN : VARY_ALL
+    vary: involved.every(answersAnyOriginAlike) ? VARY_NO_ORIGIN : VARY_ALL
   }
+}
+
+/** Does this policy answer every origin alike (ACAO '*', no Vary: Origin)? */
+function answersAnyOriginAlike (policy: CorsPolicy): boolean {
+  return policy.originKind === 'any' && !policy.varyOrigin
+}
+
+/**
+ * The URL's routes with each known policy replaced by `substitute(policy)`, e.g. a tiered policy by
+ * its public tier for an origin that tier admits, so the grant is computed for the policy that answers.
+ */
+export function substitutePolicies (url: UrlProfile, substitute: (policy: CorsPolicy) => CorsPolicy): UrlProfile {
+  const routes = new Map<string, readonly Candidate[]>()
+  for (const [method, candidates] of url.routes) {
+    routes.set(method, candidates.map((candidate) => {
+      const policy = candidate.policy
+      return policy === null || policy === undefined ? candidate : { ...candidate, policy: substitute(policy) }
+    }))
+  }
+  return profileUrl(routes)
 }
 
 /** The distinct policies of the routes the preflight targets, or the refusal of a target that cannot answer it. */

@@ -1,4 +1,7 @@
 import { test } from 'tap'
+import Fastify from 'fastify'
+import corsPolicy from '../../lib/index.js'
+import { fetchFromPage } from '../../lib/browser/inject.js'
 import {
   DEFAULT_PREFLIGHT_MAX_AGE, MAX_PREFLIGHT_MAX_AGE, PreflightCache, preflightMaxAge
 } from '../../lib/browser/model.js'
@@ -178,4 +181,33 @@ test('methods match case-sensitively; the use-CORS-preflight flag caches the met
   t.same(upload.entries(0).map((e) => e.method), ['GET'], 'an entry for the request method (step 7.4)')
   t.equal(upload.preflightNeeded(flagged, 1), false, 'the next flagged GET goes out directly')
   t.equal(upload.preflightNeeded({ ...flagged, method: 'POST' }, 1), true, 'a flagged POST has no entry')
+})
+
+test('tiered origins: a public-tier preflight is cached for requests without credentials only; a credentialed one needs the credentialed tier', async (t) => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(corsPolicy, { origin: { credentialed: [PAGE], public: '*' }, maxAge: 600 })
+  app.put('/account', async () => 'saved')
+  await app.ready()
+  const stranger = 'https://stranger.example'
+  const put = (origin: string, credentials: PageRequest['credentials']): PageRequest => ({ origin, url: API, method: 'PUT', headers: { 'X-Api-Key': 'k' }, credentials })
+
+  const cache = new PreflightCache()
+  const anonymous = await fetchFromPage(app, put(stranger, 'omit'), { preflightCache: cache, now: 0 })
+  t.equal(anonymous.allowed, true, 'the public tier serves a request without credentials')
+  t.equal(anonymous.preflight?.response.headers['access-control-allow-origin'], '*')
+  t.same(cache.entries(1).map((e) => [e.origin, e.method ?? e.headerName, e.credentials]), [[stranger, 'PUT', false], [stranger, 'x-api-key', false]], 'stored without credentials')
+  t.equal(cache.preflightNeeded(put(stranger, 'same-origin'), 1), false, 'reused by the next request without credentials')
+
+  const withCookies = await fetchFromPage(app, put(stranger, 'include'), { preflightCache: cache, now: 1 })
+  t.equal(withCookies.exchanges[0]?.kind, 'preflight', 'the public-tier entries do not cover a credentialed request: it is preflighted again')
+  t.equal(withCookies.allowed, false)
+  t.equal(withCookies.failure, 'PreflightWildcardOriginNotAllowed', "the public tier answers '*', which a credentialed request cannot use")
+  t.equal(withCookies.actualSent, false, 'so the credentialed PUT is never sent')
+  t.same(cache.entries(1).filter((e) => e.credentials).length, 0, 'and nothing credentialed is cached for the stranger')
+
+  const own = await fetchFromPage(app, put(PAGE, 'include'), { preflightCache: cache, now: 2 })
+  t.equal(own.allowed, true, 'the credentialed tier serves a credentialed request')
+  t.same(cache.entries(2).filter((e) => e.origin === PAGE).map((e) => [e.method ?? e.headerName, e.credentials]), [['PUT', true], ['x-api-key', true]])
+  t.equal(cache.covers(put(stranger, 'include'), 3), false, "the credentialed tier's entries are keyed by its own origin: the stranger never uses them")
 })

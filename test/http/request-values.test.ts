@@ -36,6 +36,7 @@ test('a repeated Origin header is one invalid origin: never reflected', async (t
     origin: `${APP}, ${APP}`,
     preflight: false,
     allowed: false,
+    credentialed: false,
     reason: 'invalid-origin',
     detail: `the Origin header "${APP}, ${APP}" is not a valid serialised origin (scheme://host[:port]) for GET /x; it is never reflected`
   })

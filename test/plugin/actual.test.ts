@@ -270,7 +270,7 @@ test('request.cors serialises without the compiled policy', async (t) => {
     routes: (instance) => { instance.get('/me', async (request) => request.cors) }
   })
   const res = await app.inject({ method: 'GET', url: '/me', headers: { origin: APP } })
-  t.same(res.json(), { origin: APP, preflight: false, allowed: true, reason: 'allowed' })
+  t.same(res.json(), { origin: APP, preflight: false, allowed: true, credentialed: false, reason: 'allowed' })
 })
 
 test('bad Origin input is never reflected and never answered with 500', async (t) => {

@@ -47,7 +47,7 @@ test("a parent's earlier hook leaves a child route to the child's later hook", a
 
   // the parent's own routes are decided in its preValidation hook, with its policy
   const root = await app.inject({ method: 'GET', url: '/root', headers: { origin: PARTNER } })
-  t.same(root.json(), { origin: PARTNER, preflight: false, allowed: true, reason: 'allowed' })
+  t.same(root.json(), { origin: PARTNER, preflight: false, allowed: true, credentialed: false, reason: 'allowed' })
   t.same(corsHeadersOf(root), { 'access-control-allow-origin': PARTNER })
 })
 
@@ -65,7 +65,7 @@ test('a parent deciding in the same hook decides for the child route, and the ch
   await app.ready()
 
   const res = await app.inject({ method: 'GET', url: '/child/x', headers: { origin: PARTNER } })
-  t.same(res.json(), { origin: PARTNER, preflight: false, allowed: true, reason: 'allowed' }, "the child's policy")
+  t.same(res.json(), { origin: PARTNER, preflight: false, allowed: true, credentialed: false, reason: 'allowed' }, "the child's policy")
   t.same(corsHeadersOf(res), { 'access-control-allow-origin': PARTNER })
   t.equal(decisions.length, 2)
   t.not(decisions[0], null, "decided in the parent's preHandler hook")

@@ -81,6 +81,11 @@ const invalid: InvalidCase[] = [
   ['allowPrivateNetwork of a wrong type', { allowPrivateNetwork: 'true' }, 'FST_CORS_INVALID_OPTIONS', /\/allowPrivateNetwork expected a boolean/],
   ['originCheckTimeout of 0', { originCheckTimeout: 0 }, 'FST_CORS_INVALID_OPTIONS', /\/originCheckTimeout expected an integer from 1 to 60000/],
   ['originCheckTimeout above a minute', { originCheckTimeout: 60001 }, 'FST_CORS_INVALID_OPTIONS', /\/originCheckTimeout expected/],
+  ['originCache without an origin function', { origin: [APP], originCache: true }, 'FST_CORS_INVALID_OPTIONS', /\/originCache only applies to an origin function, but origin is \['https:\/\/app\.example\.com'\]; remove originCache, or set origin to a function/],
+  ['originCache of a wrong type', { origin: async () => true, originCache: 'yes' }, 'FST_CORS_INVALID_OPTIONS', /\/originCache expected true, false, or \{ max\?: integer >= 1, ttl\?: ms, negativeTtl\?: ms, key\?: \(origin, request\) => string \}, received 'yes'/],
+  ['originCache.max of 0', { origin: async () => true, originCache: { max: 0 } }, 'FST_CORS_INVALID_OPTIONS', /\/originCache\/max expected an integer of at least 1, received 0/],
+  ['originCache.ttl negative', { origin: async () => true, originCache: { ttl: -1 } }, 'FST_CORS_INVALID_OPTIONS', /\/originCache\/ttl expected an integer of at least 0 \(milliseconds\), received -1/],
+  ['originCache.key not a function', { origin: async () => true, originCache: { key: 'host' } }, 'FST_CORS_INVALID_OPTIONS', /\/originCache\/key expected a function \(origin, request\) that returns a string, received 'host'/],
   ['enforce of a wrong type', { enforce: 'yes' }, 'FST_CORS_INVALID_OPTIONS', /\/enforce expected true, false or 'report-only'/],
   ['hideOptionsRoute of a wrong type', { hideOptionsRoute: 0 }, 'FST_CORS_INVALID_OPTIONS', /\/hideOptionsRoute expected a boolean/],
   ['unknown logLevel', { logLevel: 'loud' }, 'FST_CORS_INVALID_OPTIONS', /\/logLevel expected one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', received 'loud'/],
@@ -105,7 +110,7 @@ test('all problems are reported in one error, in a pinned format', async (t) => 
   t.equal(error.message, [
     'Invalid fastify-cors-policy options: 4 problems:',
     '  - /maxAge expected an integer from 0 to 86400 (seconds), received -1',
-    "  - /origins is not an option; did you mean 'origin'? (options: origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, dangerouslyAllowInsecureOrigins, hook, delegator)",
+    "  - /origins is not an option; did you mean 'origin'? (options: origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, originCache, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, dangerouslyAllowInsecureOrigins, hook, delegator)",
     "  - /origin/0 'https://app.example.com/' has a trailing slash, but an Origin is only scheme://host[:port]; did you mean 'https://app.example.com'?",
     "  - /origin/1 /example\\.com/ is not anchored, so it also matches origins that merely contain an allowed one (e.g. https://evil-example.com); use /^(?:example\\.com)$/, or better a pattern such as 'https://*.example.com'"
   ].join('\n'))

@@ -331,7 +331,7 @@ test('decideActual: literal rows', async (t) => {
   d = decideActual(enforced, undefined, 'not-allowed', req({ 'sec-fetch-site': 'cross-site' }), undefined, true)
   t.strictSame(plain(d), { origin: undefined, preflight: false, allowed: true, reason: 'no-origin', detail: undefined })
   t.equal(enforcement(d, true), 'none')
-  t.equal(JSON.stringify(d), '{"preflight":false,"allowed":true,"reason":"no-origin"}', 'serialised without the kept policy')
+  t.equal(JSON.stringify(d), '{"preflight":false,"allowed":true,"credentialed":true,"reason":"no-origin"}', 'serialised without the kept policy')
 })
 
 test('anyOriginVariant: one frozen variant per policy', async (t) => {

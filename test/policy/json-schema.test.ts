@@ -24,7 +24,7 @@ const strictValidate = new Ajv({ strict: true, allErrors: true }).compile(CorsJs
 
 // compile-time checks (tsc): what Static<> gives, and that a validated document can be registered
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
-const jsonOrigin: Equals<FastifyCorsJsonOptions['origin'], string | boolean | string[] | undefined> = true
+const jsonOrigin: Equals<FastifyCorsJsonOptions['origin'], string | boolean | string[] | { credentialed: string[], public: string[] | '*' } | undefined> = true
 const jsonHook: Equals<FastifyCorsJsonOptions['hook'], FastifyCorsOptions['hook']> = true
 const jsonMaxAge: Equals<FastifyCorsJsonOptions['maxAge'], number | undefined> = true
 const noDelegator: Equals<'delegator' extends keyof FastifyCorsJsonOptions ? true : false, false> = true
@@ -64,7 +64,10 @@ test('the schema is a clean JSON Schema: every option but the function-valued on
   }
   walk(CorsJsonOptionsSchema)
   for (const keyword of ['$id', 'expected', 'default', 'parameters', 'returns']) t.notOk(keywords.has(keyword), `no '${keyword}'`)
-  t.same([...types].sort(), ['array', 'boolean', 'integer', 'string'], 'no Function kind, no object (the RegExp stand-in) below the root')
+  t.same([...types].sort(), ['array', 'boolean', 'integer', 'object', 'string'], 'no Function kind')
+  const originMembers = (CorsJsonOptionsSchema.properties.origin as unknown as { anyOf: Array<{ type: string, properties?: Record<string, unknown> }> }).anyOf
+  t.same(originMembers.filter((member) => member.type === 'object').map((member) => Object.keys(member.properties ?? {})), [['credentialed', 'public']],
+    'the only object below the root is the tiers of origin (no RegExp stand-in)')
 })
 
 test('the JSON config file passes Ajv and validateCorsOptions', async (t) => {
@@ -195,6 +198,23 @@ test('the JSON Schema accepts exactly the JSON values the TypeBox schema accepts
   }
 })
 
+test('tiered origins are JSON: Ajv and validateCorsOptions accept them, and refuse a RegExp or an unknown tier', async (t) => {
+  const tiered: FastifyCorsJsonOptions = { origin: { credentialed: ['https://app.example.com'], public: '*' } }
+  t.equal(strictValidate(tiered), true, JSON.stringify(strictValidate.errors))
+  t.equal(strictValidate({ origin: { credentialed: ['https://app.example.com'], public: ['https://partner.example'] } }), true)
+  t.same(validateCorsOptions(tiered), [])
+  t.equal(Value.Check(CorsOptionsSchema, tiered), true, 'and CorsOptionsSchema: a FastifyCorsJsonOptions is a FastifyCorsOptions')
+  t.same(assignable(tiered), tiered)
+  for (const c of [
+    { desc: 'a RegExp in a tier', document: { origin: { credentialed: [/^https:\/\/a\.com$/], public: '*' } } },
+    { desc: 'an unknown tier', document: { origin: { credentialed: ['https://a.com'], public: '*', private: ['https://b.com'] } } },
+    { desc: 'no public tier', document: { origin: { credentialed: ['https://a.com'] } } },
+    { desc: 'an empty credentialed tier', document: { origin: { credentialed: [], public: '*' } } }
+  ]) {
+    t.equal(strictValidate(c.document), false, c.desc)
+  }
+})
+
 test('the JSON Schema refuses exactly the non-JSON values: functions and RegExps validate only through CorsOptionsSchema', async (t) => {
   const fn = (): boolean => true
   for (const c of [
@@ -221,7 +241,12 @@ test('jsonSchemaOf keeps the JSON members of any schema and drops what has none'
     { desc: 'an array of functions', schema: Type.Array(fn), json: undefined },
     { desc: 'a union left with one member is that member', schema: Type.Union([Type.String({ minLength: 1 }), fn], { description: 'd', expected: 'x', default: 'y' }), json: { type: 'string', minLength: 1, description: 'd' } },
     { desc: 'an array of a union', schema: Type.Array(Type.Union([Type.Integer(), regexp]), { minItems: 1, expected: 'x' }), json: { type: 'array', minItems: 1, items: { type: 'integer' } } },
-    { desc: 'a leaf loses only expected and default', schema: Type.Integer({ minimum: 0, default: 1, expected: 'x' }), json: { type: 'integer', minimum: 0 } }
+    { desc: 'a leaf loses only expected and default', schema: Type.Integer({ minimum: 0, default: 1, expected: 'x' }), json: { type: 'integer', minimum: 0 } },
+    {
+      desc: 'an object keeps its JSON properties, each cleaned',
+      schema: Type.Object({ list: Type.Array(Type.Union([Type.String(), regexp]), { expected: 'x' }), check: fn }, { additionalProperties: false, expected: 'x', description: 'd' }),
+      json: { type: 'object', additionalProperties: false, description: 'd', properties: { list: { type: 'array', items: { type: 'string' } } }, required: ['list'] }
+    }
   ]
   for (const c of cases) {
     t.test(c.desc, async (t) => {

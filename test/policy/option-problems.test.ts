@@ -10,7 +10,7 @@ import { resolveOptions } from '../../lib/policy/options.js'
 import { CorsRouteOptionsSchema } from '../../lib/policy/schema.js'
 
 const APP = 'https://app.example.com'
-const OPTION_NAMES = 'origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, dangerouslyAllowInsecureOrigins, hook, delegator'
+const OPTION_NAMES = 'origin, credentials, methods, allowedHeaders, exposedHeaders, maxAge, cacheControl, preflight, strictPreflight, preflightContinue, optionsSuccessStatus, allowPrivateNetwork, originCheckTimeout, originCache, enforce, hideOptionsRoute, logLevel, dangerouslyAllowAnyOriginWithCredentials, dangerouslyAllowInsecureOrigins, hook, delegator'
 const FORMAT_FIX = "write it as scheme://host[:port], e.g. 'https://app.example.com'"
 
 interface Case {

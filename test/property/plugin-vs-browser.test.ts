@@ -8,6 +8,7 @@
 import t, { test } from 'tap'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
+import type { CorsDecision } from '../../lib/index.js'
 import {
   actualRequest, checkActualResponse, checkPreflightResponse, isSameOrigin, needsPreflight,
   normalizeMethod, preflightRequest
@@ -16,7 +17,7 @@ import type { FailureCode, OutgoingRequest, ResponseHead, Verdict } from '../../
 import { appSpec, type AppSpec, type PolicySpec } from './support/policies.js'
 import { effectivePolicy } from './support/routes.js'
 import { pageCase, type PageCase } from './support/page-requests.js'
-import { originGranted } from './support/reference-origin.js'
+import { credentialsGranted, originGranted } from './support/reference-origin.js'
 import { buildPropertyApp, type PropertyApp } from './support/property-app.js'
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261124)
@@ -72,16 +73,27 @@ function checkInvariants (step: string, out: OutgoingRequest, res: LightMyReques
 
 /**
  * The plugin cannot see the credentials mode (Fetch#cors-protocol-and-credentials): it grants per policy, and a browser
- * still refuses a credentialed request when the policy has no `credentials`.
+ * still refuses a credentialed request when the policy grants the origin no credentials (no `credentials`, or
+ * the public tier of tiers). `request.cors.credentialed` says which: for a cross-origin grant, it is true exactly
+ * when the response carries `Access-Control-Allow-Credentials: true`.
  */
-function compare (step: string, page: PageCase, policy: PolicySpec | null, decision: { allowed: boolean }, verdict: Verdict, res: LightMyRequestResponse): void {
-  const credentialsMissing = !isSameOrigin(page) && page.credentials === 'include' && decision.allowed && policy?.credentials !== true
+function compare (step: string, page: PageCase, policy: PolicySpec | null, decision: { allowed: boolean, credentialed: boolean, reason: string }, verdict: Verdict, res: LightMyRequestResponse): void {
+  const crossOrigin = !isSameOrigin(page)
+  const credentialsMissing = crossOrigin && page.credentials === 'include' && decision.allowed && (policy === null || !credentialsGranted(policy, page.origin))
   const expected = decision.allowed && !credentialsMissing
   if (verdict.allowed !== expected) {
     throw new Disagreement(`${step}: the plugin decided allowed=${String(decision.allowed)}, the browser ${verdict.allowed ? 'reads the response' : `blocks it (${verdict.failure as string}: ${verdict.fix as string})`}; ${show(res, decision)}`)
   }
   if (credentialsMissing && !CREDENTIAL_FAILURES.has(verdict.failure)) {
     throw new Disagreement(`${step}: a credentialed request under a policy without credentials failed for another reason (${verdict.failure as string}); ${show(res, decision)}`)
+  }
+  const acac = res.headers['access-control-allow-credentials'] === 'true'
+  const wantCredentialed = decision.allowed && (decision.reason === 'allowed' ? acac : true)
+  if (decision.credentialed !== wantCredentialed) {
+    throw new Disagreement(`${step}: request.cors.credentialed is ${String(decision.credentialed)} for a response ${acac ? 'with' : 'without'} Access-Control-Allow-Credentials: true; ${show(res, decision)}`)
+  }
+  if (crossOrigin && decision.reason === 'allowed' && policy !== null && acac !== credentialsGranted(policy, page.origin)) {
+    throw new Disagreement(`${step}: the policy ${acac ? 'does not grant' : 'grants'} ${JSON.stringify(page.origin)} credentials, the response says otherwise; ${show(res, decision)}`)
   }
 }
 
@@ -101,7 +113,7 @@ async function playFetch (app: PropertyApp, spec: AppSpec, page: PageCase): Prom
     const requestMethod = preflight.headers.find(([name]) => name === 'access-control-request-method')?.[1] as string
     const verdict = checkPreflightResponse(page, head(res))
     const policy = effectivePolicy(spec, requestMethod, page.path)
-    compare('preflight', page, policy, decision as { allowed: boolean }, verdict, res)
+    compare('preflight', page, policy, decision as CorsDecision, verdict, res)
     if (decision?.allowed === true && (policy === null || !await originGranted(policy.origin, page.origin))) {
       throw new Disagreement(`preflight: granted an origin the policy does not name; ${show(res, decision)}`)
     }
@@ -113,7 +125,7 @@ async function playFetch (app: PropertyApp, spec: AppSpec, page: PageCase): Prom
   // light-my-request, like Node's HTTP parser, hands the router an upper-case method
   const method = normalizeMethod(page.method).toUpperCase()
   const policy = effectivePolicy(spec, method, page.path)
-  compare('actual request', page, policy, decision as { allowed: boolean }, checkActualResponse(page, head(res)), res)
+  compare('actual request', page, policy, decision as CorsDecision, checkActualResponse(page, head(res)), res)
   // agreeing with the browser is not enough: the plugin must grant exactly the origins the policy names
   if (!isSameOrigin(page)) {
     const granted = policy !== null && await originGranted(policy.origin, page.origin)

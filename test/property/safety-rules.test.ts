@@ -2,7 +2,8 @@
  * The registration safety rules as properties: random origin configurations drawn from safe items
  * and from items each rule must refuse. Every problem is reported at the item's path (an independent
  * model says which), nothing safe is refused, and an app built from any accepted configuration
- * lets none of an attacker's origins read a response, and no http site a credentialed one.
+ * (plain lists, '*' or tiers) reflects none of an attacker's origins nor gives it credentials, and
+ * gives no http site a credentialed response.
  *
  * Reproduce a run: PROPERTY_SEED=<seed> PROPERTY_RUNS=<n> npx tap test/property/safety-rules.test.ts
  */
@@ -54,27 +55,38 @@ const ATTACKER_ORIGINS = [
 /** http sites a network attacker can inject script into, each matched by an insecure item. */
 const HTTP_ORIGINS = ['http://app.example.com', 'http://www.example.org', 'http://api.example.com']
 
+/** `origin: { credentialed, public }`: the credentialed tier has the rules of a list with credentials, the public one those without. */
+interface Tiers { credentialed: Item[], public: '*' | Item[] }
+
 interface Config {
-  origin: '*' | Item[]
+  origin: '*' | Item[] | Tiers
+  /** not given with tiers (they decide who gets credentials) */
   credentials: boolean
   allowPrivateNetwork: boolean
   dangerouslyAllowInsecureOrigins: boolean
 }
 
+const items = fc.uniqueArray(fc.constantFrom(...ITEMS), { minLength: 1, maxLength: 5 })
+
 const config: fc.Arbitrary<Config> = fc.record({
   origin: fc.oneof(
     { weight: 1, arbitrary: fc.constant<'*'>('*') },
-    { weight: 6, arbitrary: fc.uniqueArray(fc.constantFrom(...ITEMS), { minLength: 1, maxLength: 5 }) }
+    { weight: 6, arbitrary: items },
+    { weight: 3, arbitrary: fc.record({ credentialed: items, public: fc.oneof(fc.constant<'*'>('*'), items) }) }
   ),
   credentials: fc.boolean(),
   allowPrivateNetwork: fc.boolean(),
   dangerouslyAllowInsecureOrigins: fc.boolean()
 })
 
+const isTiers = (origin: Config['origin']): origin is Tiers => origin !== '*' && !Array.isArray(origin)
+const values = (list: Item[]): Array<string | RegExp> => list.map((i) => i.value)
+
 function toOptions (c: Config): FastifyCorsOptions {
+  const origin = c.origin
   return {
-    origin: c.origin === '*' ? '*' : c.origin.map((i) => i.value),
-    credentials: c.credentials,
+    origin: isTiers(origin) ? { credentialed: values(origin.credentialed), public: origin.public === '*' ? '*' : values(origin.public) } : origin === '*' ? '*' : values(origin),
+    ...(isTiers(origin) ? {} : { credentials: c.credentials }),
     allowPrivateNetwork: c.allowPrivateNetwork,
     dangerouslyAllowInsecureOrigins: c.dangerouslyAllowInsecureOrigins
   }
@@ -83,12 +95,24 @@ function toOptions (c: Config): FastifyCorsOptions {
 /** The paths the rules must report, from the items' own flags. */
 function expectedPaths (c: Config): string[] {
   const paths: string[] = []
-  if (c.origin === '*') {
+  const origin = c.origin
+  if (isTiers(origin)) {
+    origin.credentialed.forEach((i, index) => {
+      if (i.strangers || (i.insecure && !c.dangerouslyAllowInsecureOrigins)) paths.push(`/origin/credentialed/${index}`)
+    })
+    if (origin.public === '*') {
+      if (c.allowPrivateNetwork) paths.push('/allowPrivateNetwork')
+    } else {
+      origin.public.forEach((i, index) => { if (i.strangers) paths.push(`/origin/public/${index}`) })
+    }
+    return paths.sort()
+  }
+  if (origin === '*') {
     if (c.credentials) paths.push('/credentials')
     if (c.allowPrivateNetwork) paths.push('/allowPrivateNetwork')
     return paths.sort()
   }
-  c.origin.forEach((i, index) => {
+  origin.forEach((i, index) => {
     if (i.strangers || (i.insecure && c.credentials && !c.dangerouslyAllowInsecureOrigins)) paths.push(`/origin/${index}`)
   })
   return paths.sort()
@@ -105,7 +129,7 @@ test('every rule reports exactly the items it refuses, at their paths', async (t
   t.equal(result.failed, false, result.failed ? fc.defaultReportMessage(result) ?? 'failed' : `${RUNS * 10} configurations`)
 })
 
-test('an app built from any accepted configuration lets no attacker origin in, and no http site get credentials', async (t) => {
+test('an app built from any accepted configuration reflects no attacker origin nor gives it credentials, and no http site gets credentials', async (t) => {
   let accepted = 0
   const result = await fc.check(fc.asyncProperty(config.filter((c) => resolveOptions(toOptions(c)).problems.length === 0), async (c) => {
     accepted++
@@ -118,6 +142,8 @@ test('an app built from any accepted configuration lets no attacker origin in, a
         const granted = res.headers['access-control-allow-origin']
         const credentialed = res.headers['access-control-allow-credentials'] === 'true'
         if (ATTACKER_ORIGINS.includes(origin) && granted === origin) throw new Error(`${show(c)}: ${origin} was granted`)
+        // public '*' of tiers answers them '*', never with credentials
+        if (ATTACKER_ORIGINS.includes(origin) && credentialed) throw new Error(`${show(c)}: ${origin} was granted credentials`)
         if (HTTP_ORIGINS.includes(origin) && granted === origin && credentialed && !c.dangerouslyAllowInsecureOrigins) {
           throw new Error(`${show(c)}: the http site ${origin} was granted credentials`)
         }

@@ -37,6 +37,8 @@ export type OriginSpec =
   | { kind: false }
   | { kind: 'list', items: ListItem[] }
   | { kind: 'function', name: OriginFunctionName }
+  /** `{ credentialed, public }`: credentials for one list, none for the other origins `public` admits */
+  | { kind: 'tiered', credentialed: ListItem[], public: '*' | ListItem[] }
 
 export type NameListSpec = string[] | '*' | undefined
 
@@ -66,6 +68,12 @@ export const LIST_ITEMS: readonly ListItem[] = [
   { regexp: '^https:\\/\\/(?:alpha|beta)\\.example\\.net$' }
 ]
 
+/** What the credentialed tier accepts: no 'null', no http origin on a host that is not loopback. */
+const CREDENTIALED_ITEMS: readonly ListItem[] = LIST_ITEMS.filter((item) => item !== 'null' && item !== 'http://*.dev.example:*')
+
+const listItems = (items: readonly ListItem[]): fc.Arbitrary<ListItem[]> =>
+  fc.uniqueArray(fc.constantFrom(...items), { minLength: 1, maxLength: 4, selector: (item) => JSON.stringify(item) })
+
 const METHOD_ITEMS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'patch', 'OPTIONS']
 const REQUEST_HEADER_ITEMS = ['Content-Type', 'x-api-key', 'X-Request-Id', 'Authorization', 'accept', 'range']
 const EXPOSED_HEADER_ITEMS = ['X-Total-Count', 'Content-Disposition', 'etag']
@@ -76,7 +84,13 @@ const originSpec: fc.Arbitrary<OriginSpec> = fc.oneof(
   fc.constant<OriginSpec>({ kind: false }),
   fc.uniqueArray(fc.constantFrom(...LIST_ITEMS), { minLength: 1, maxLength: 5, selector: (item) => JSON.stringify(item) })
     .map((items): OriginSpec => ({ kind: 'list', items })),
-  fc.constantFrom(...(Object.keys(ORIGIN_FUNCTIONS) as OriginFunctionName[])).map((name): OriginSpec => ({ kind: 'function', name }))
+  fc.constantFrom(...(Object.keys(ORIGIN_FUNCTIONS) as OriginFunctionName[])).map((name): OriginSpec => ({ kind: 'function', name })),
+  // twice as likely as the others: tiers refuse more of the options drawn with them (credentials: false, '*' lists)
+  {
+    weight: 2,
+    arbitrary: fc.record({ credentialed: listItems(CREDENTIALED_ITEMS), public: fc.oneof(fc.constant<'*'>('*'), listItems(LIST_ITEMS)) })
+      .map(({ credentialed, public: publicTier }): OriginSpec => ({ kind: 'tiered', credentialed, public: publicTier }))
+  }
 )
 
 function nameList (items: readonly string[]): fc.Arbitrary<NameListSpec> {
@@ -111,8 +125,13 @@ function originOption (spec: OriginSpec | undefined): FastifyCorsOptions['origin
     case true: return true
     case false: return false
     case 'function': return ORIGIN_FUNCTIONS[spec.name]
-    case 'list': return spec.items.map((item) => typeof item === 'string' ? item : new RegExp(item.regexp))
+    case 'list': return originList(spec.items)
+    case 'tiered': return { credentialed: originList(spec.credentialed), public: spec.public === '*' ? '*' : originList(spec.public) }
   }
+}
+
+function originList (items: readonly ListItem[]): Array<string | RegExp> {
+  return items.map((item) => typeof item === 'string' ? item : new RegExp(item.regexp))
 }
 
 /** Plugin (or route) options for a spec; unset keys are left out. */

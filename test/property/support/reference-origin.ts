@@ -5,7 +5,7 @@
  */
 import { serializedOriginHostEnd } from '../../../lib/http/origin.js'
 import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../../lib/policy/origin-pattern.js'
-import { ORIGIN_FUNCTIONS, type OriginSpec } from './policies.js'
+import { ORIGIN_FUNCTIONS, type ListItem, type OriginSpec, type PolicySpec } from './policies.js'
 
 export type OriginMatch = 'allowed' | 'not-allowed' | 'invalid'
 
@@ -45,19 +45,33 @@ export async function originGranted (spec: OriginSpec | undefined, origin: strin
       } catch {
         return false
       }
-    case 'list': {
-      const origins: ConfiguredOrigin[] = []
-      const regexps: RegExp[] = []
-      for (const item of kind.items) {
-        if (typeof item !== 'string') {
-          regexps.push(new RegExp(item.regexp))
-          continue
-        }
-        const parsed = parseConfiguredOrigin(item)
-        if (parsed.kind === 'error') throw new TypeError(`fixture ${item}: ${parsed.problem}`)
-        origins.push(parsed)
-      }
-      return referenceMatch(origins, regexps, origin) === 'allowed'
-    }
+    case 'list': return listMatches(kind.items, origin)
+    // '*' answers any Origin value, as a plain '*' does
+    case 'tiered': return listMatches(kind.credentialed, origin) || kind.public === '*' || listMatches(kind.public, origin)
   }
+}
+
+/** Whether a configured list admits `origin`. */
+function listMatches (items: readonly ListItem[], origin: string): boolean {
+  const origins: ConfiguredOrigin[] = []
+  const regexps: RegExp[] = []
+  for (const item of items) {
+    if (typeof item !== 'string') {
+      regexps.push(new RegExp(item.regexp))
+      continue
+    }
+    const parsed = parseConfiguredOrigin(item)
+    if (parsed.kind === 'error') throw new TypeError(`fixture ${item}: ${parsed.problem}`)
+    origins.push(parsed)
+  }
+  return referenceMatch(origins, regexps, origin) === 'allowed'
+}
+
+/**
+ * Whether a policy that grants `origin` grants it credentials: `credentials: true`, or the
+ * credentialed tier of tiers (the public tier never gets them).
+ */
+export function credentialsGranted (spec: PolicySpec, origin: string): boolean {
+  if (spec.origin?.kind === 'tiered') return listMatches(spec.origin.credentialed, origin)
+  return spec.credentials === true
 }

@@ -23,8 +23,16 @@ const ORIGIN_LISTS = {
   'app+partner': [APP_ORIGIN, PARTNER_ORIGIN]
 } as const
 
-/** `'*'`, `true` (reflect) or an allow-list. */
-export type OriginChoice = '*' | 'reflect' | keyof typeof ORIGIN_LISTS
+/** Tiers: credentials for the app's own origin, and without them for any site or for the partner. */
+const TIERS = {
+  'app|*': { credentialed: [APP_ORIGIN], public: '*' },
+  'app|partner': { credentialed: [APP_ORIGIN], public: [PARTNER_ORIGIN] }
+} as const
+
+/** `'*'`, `true` (reflect), an allow-list or tiers. */
+export type OriginChoice = '*' | 'reflect' | keyof typeof ORIGIN_LISTS | keyof typeof TIERS
+
+const isTiers = (origin: OriginChoice): origin is keyof typeof TIERS => origin in TIERS
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'
 export const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']
@@ -116,7 +124,7 @@ const maxAge = fc.oneof(
  * so no route inherits a `'*'` its own `credentials: true` forbids. `listWeight`: how often
  * `methods` and `allowedHeaders` are lists (a short one refuses most preflights).
  */
-function policy (wild: readonly OriginChoice[], lists: readonly OriginChoice[], star: boolean, listWeight: number): fc.Arbitrary<PolicySpec> {
+function policy (wild: readonly OriginChoice[], lists: readonly OriginChoice[], star: boolean, listWeight: number, tiers: readonly OriginChoice[] = []): fc.Arbitrary<PolicySpec> {
   const record = (origins: readonly OriginChoice[], credentials: boolean): fc.Arbitrary<PolicySpec> => fc.record({
     origin: fc.constantFrom(...origins),
     credentials: fc.constant(credentials),
@@ -127,13 +135,15 @@ function policy (wild: readonly OriginChoice[], lists: readonly OriginChoice[], 
   return fc.oneof(
     { weight: wild.length === 0 ? 0 : 1, arbitrary: record(wild.length === 0 ? ['*'] : wild, false) },
     { weight: 1, arbitrary: record(lists, false) },
-    { weight: 3, arbitrary: record(lists, true) }
+    { weight: 3, arbitrary: record(lists, true) },
+    // tiers grant credentials to their credentialed tier: drawn as credentialed policies (no '*' lists)
+    { weight: tiers.length === 0 ? 0 : 2, arbitrary: record(tiers.length === 0 ? lists : tiers, true) }
   )
 }
 
-const permissivePolicy = policy(['*', 'reflect'], ['app+partner', 'app+partner', 'partner'], true, 1)
-const strictPolicy = policy([], ['app', 'app', 'app+partner'], true, 3)
-const pluginPolicy = policy(['*', 'reflect'], ['app', 'app+partner'], false, 2)
+const permissivePolicy = policy(['*', 'reflect'], ['app+partner', 'app+partner', 'partner'], true, 1, ['app|*', 'app|partner'])
+const strictPolicy = policy([], ['app', 'app', 'app+partner'], true, 3, ['app|partner'])
+const pluginPolicy = policy(['*', 'reflect'], ['app', 'app+partner'], false, 2, ['app|*', 'app|partner'])
 
 const pick: fc.Arbitrary<PolicyPick> = fc.oneof(
   { weight: 6, arbitrary: fc.constant<PolicyPick>('auto') },
@@ -232,15 +242,19 @@ export function routesOf (spec: AppSpec): RouteDecl[] {
   return routes
 }
 
-function originOption (origin: OriginChoice): string | boolean | string[] {
+function originOption (origin: OriginChoice): FastifyCorsRouteOptions['origin'] {
+  if (isTiers(origin)) {
+    const tiers = TIERS[origin]
+    return { credentialed: [...tiers.credentialed], public: tiers.public === '*' ? '*' : [...tiers.public] }
+  }
   return origin === '*' ? '*' : origin === 'reflect' ? true : [...ORIGIN_LISTS[origin]]
 }
 
-/** Plugin or route options; keys left undefined are left out. */
+/** Plugin or route options; keys left undefined are left out. With tiers, `credentials` is left out: the tiers decide. */
 export function toOptions (spec: PolicySpec): FastifyCorsRouteOptions {
   const options: Record<string, unknown> = {
     origin: originOption(spec.origin),
-    credentials: spec.credentials,
+    credentials: isTiers(spec.origin) ? undefined : spec.credentials,
     methods: spec.methods === '*' || spec.methods === undefined ? spec.methods : [...spec.methods],
     allowedHeaders: spec.allowedHeaders === '*' || spec.allowedHeaders === undefined ? spec.allowedHeaders : [...spec.allowedHeaders],
     maxAge: spec.maxAge
@@ -261,7 +275,16 @@ export function ownPolicy (app: AppSpec, route: RouteDecl): PolicySpec | null {
 function grantsOrigin (origin: OriginChoice, requestOrigin: string): boolean {
   if (origin === '*') return true
   if (origin === 'reflect') return requestOrigin !== 'null'
+  if (isTiers(origin)) {
+    const tiers = TIERS[origin]
+    return (tiers.credentialed as readonly string[]).includes(requestOrigin) || tiers.public === '*' || (tiers.public as readonly string[]).includes(requestOrigin)
+  }
   return (ORIGIN_LISTS[origin] as readonly string[]).includes(requestOrigin)
+}
+
+/** Does the policy answer this origin with credentials? Tiers: only their credentialed tier. */
+function grantsCredentials (policy: PolicySpec, requestOrigin: string): boolean {
+  return isTiers(policy.origin) ? (TIERS[policy.origin].credentialed as readonly string[]).includes(requestOrigin) : policy.credentials
 }
 
 /**
@@ -275,7 +298,7 @@ export function ownRefusal (policy: PolicySpec | null, page: PageRequest): strin
   if (policy === null) return 'the route has config.cors: false'
   const include = page.credentials === 'include'
   if (!grantsOrigin(policy.origin, page.origin)) return `origin ${page.origin} is not allowed`
-  if (include && !policy.credentials) return 'the request includes credentials and the policy has no credentials'
+  if (include && !grantsCredentials(policy, page.origin)) return 'the request includes credentials and the policy grants this origin none'
   const method = normalizeMethod(page.method)
   const safelisted = method === 'GET' || method === 'HEAD' || method === 'POST'
   if (!safelisted && policy.methods !== undefined && !(policy.methods === '*' ? !include : policy.methods.includes(method))) {

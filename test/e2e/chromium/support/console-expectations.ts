@@ -4,7 +4,7 @@ type CorsDecision = NonNullable<FastifyRequest['cors']>
 
 /** Which request the browser refused, and how the page asked for it. */
 export interface BlockedRequest {
-  decision: CorsDecision | null | undefined
+  decision: Pick<CorsDecision, 'reason'> | null | undefined
   pageOrigin: string
   url: string
   via?: 'fetch' | 'xhr'
