@@ -5,7 +5,7 @@ import type { CorsPolicy } from '../policy/compile.js'
 import { anyOriginVariant, denialReason, evaluatePreflight, originVerdict, type AllowingVerdict, type SettledVerdict } from '../policy/decide.js'
 import { Decision, attachOriginData, type CorsReason } from '../policy/decision.js'
 import {
-  answerPreflight as grantPreflight, profileUrl, sharedPolicy, substitutePolicies, type Candidate, type PreflightGrant, type UrlProfile
+  VARY_ALL, answerPreflight as grantPreflight, profileUrl, sharedPolicy, substitutePolicies, type Candidate, type PreflightGrant, type UrlProfile
 } from '../policy/route-grant.js'
 import { DELEGATION_FAILED, delegatingRegistrations, runDelegator, withDelegatedPolicies } from './delegation.js'
 import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from './dispatcher.js'
@@ -13,9 +13,6 @@ import { decideForPolicy } from './actual-request.js'
 import { runOriginCheck, settleOrigins } from './origin-check.js'
 import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
 import { setHeader } from './response-headers.js'
-
-/** The Vary of every answer to a preflight whose URL's routes differ (route-grant.ts answers them with it). */
-const VARY_ROUTE_DEPENDENT = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
 
 /** One preflight being answered: what every step below reads. */
 interface Preflight {
@@ -148,7 +145,7 @@ function answerRouteDependent (preflight: Preflight, profile: UrlProfile, target
       const policy = answer.policy
       const reason = policy === undefined ? 'disabled' : denialReason((verdicts.get(policy) ?? 'not-allowed') as Exclude<SettledVerdict, AllowingVerdict>)
       // the routes at this URL differ, so which one judges the preflight depends on its method
-      refusePreflight(preflight, policy ?? null, reason, answer.detail, VARY_ROUTE_DEPENDENT)
+      refusePreflight(preflight, policy ?? null, reason, answer.detail, VARY_ALL)
       return
     }
     writePreflight(preflight, answer)

@@ -3,6 +3,7 @@ import { ACRM } from '../http/header-names.js'
 import { singleHeader } from '../http/request-values.js'
 import { CorsRouteNotCompiledError } from '../errors.js'
 import { targetOf } from '../policy/decide.js'
+import { clip } from '../policy/describe.js'
 import type { Decision } from '../policy/decision.js'
 import { dropsDebug, routeConfigOf } from './fastify-internals.js'
 import { kRouteEntry, type Dispatcher, type Registration, type RouteEntry } from './dispatcher.js'
@@ -56,17 +57,13 @@ const REPORT_FIELD_LENGTH = 200
  * is clipped: a 7 KB Origin or a 4 KB URL must not become kilobytes of log per request.
  */
 export function logReportOnly (request: FastifyRequest, decision: Decision, route: string | undefined): void {
-  const target = clipped(targetOf(request, route), REPORT_FIELD_LENGTH)
-  const detail = clipped(decision.detail as string, 2 * REPORT_FIELD_LENGTH)
-  request.log.warn({ cors: { origin: clipped(decision.origin as string, REPORT_FIELD_LENGTH), route: target, reason: decision.reason, detail } },
+  const target = clip(targetOf(request, route), REPORT_FIELD_LENGTH)
+  const detail = clip(decision.detail as string, 2 * REPORT_FIELD_LENGTH)
+  request.log.warn({ cors: { origin: clip(decision.origin as string, REPORT_FIELD_LENGTH), route: target, reason: decision.reason, detail } },
     `fastify-cors-policy: enforce (report-only) would refuse ${target}: ${detail}`)
 }
 
 const warnedPreflightAnsweredEarlier = new WeakSet<Registration>()
-
-function clipped (text: string, max = 100): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text
-}
 
 /**
  * Warns, once per registration, about a preflight answered 401 or 403 before the plugin could
@@ -79,5 +76,5 @@ export function warnIfPreflightAnsweredEarlier (owner: Registration, request: Fa
   const origin = singleHeader(request.headers.origin)
   if (origin === undefined || singleHeader(request.headers[ACRM]) === undefined) return
   warnedPreflightAnsweredEarlier.add(owner)
-  owner.scope.log.warn(`fastify-cors-policy: a preflight (OPTIONS ${clipped(request.url)} from ${clipped(origin)}) was answered ${status} by a hook that runs before this plugin's, so browsers block the request it precedes; register fastify-cors-policy before the authentication plugin (or let OPTIONS requests through it)`)
+  owner.scope.log.warn(`fastify-cors-policy: a preflight (OPTIONS ${clip(request.url, 100)} from ${clip(origin, 100)}) was answered ${status} by a hook that runs before this plugin's, so browsers block the request it precedes; register fastify-cors-policy before the authentication plugin (or let OPTIONS requests through it)`)
 }

@@ -13,7 +13,8 @@ const ITEM_LENGTH = 60
 const NAME_LENGTH = 32
 const PREFIX_LENGTH = 100
 
-function clip (text: string, max: number): string {
+/** The text, cut to `max` characters with an ellipsis when longer. */
+export function clip (text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 

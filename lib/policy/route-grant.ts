@@ -59,7 +59,8 @@ export interface PreflightGrant {
 
 export type PreflightAnswer = PreflightRefusal | PreflightGrant
 
-const VARY_ALL = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
+/** The Vary of every answer to a preflight whose URL's routes differ. */
+export const VARY_ALL = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
 const VARY_NO_ORIGIN = 'Access-Control-Request-Method, Access-Control-Request-Headers'
 /** Fetch#http-access-control-max-age: a preflight answer without max-age is cached for 5 seconds */
 const DEFAULT_MAX_AGE = 5
