@@ -1,4 +1,4 @@
-// The CORS layer's own request-time code, in process: `hooks.ts [--quick]` prints a JSON array of
+// The CORS layer's own request-time code, in process: `hooks.ts [--quick] [--scenario=<name>]` prints a JSON array of
 // HookResult. For each scenario with a headers floor, two apps are built in this process, the plugin's
 // and the headers floor's (bench/app.ts); every request-time hook either adds, and every OPTIONS route
 // handler (the plugin answers preflights from its own routes), is wrapped with a timer that runs from
@@ -18,6 +18,8 @@ import { bootstrapMedian, median } from './stats.js'
 import type { Estimate } from './stats.js'
 
 const quick = process.argv.includes('--quick')
+/** `--scenario=<name>` (repeatable) measures only those scenarios, for profiling one path. */
+const only = process.argv.filter((arg) => arg.startsWith('--scenario=')).map((arg) => arg.slice('--scenario='.length))
 const BATCHES = quick ? 7 : 25
 const REQUESTS_PER_BATCH = quick ? 200 : 400
 const WARMUP_REQUESTS = quick ? 1000 : 3000
@@ -207,6 +209,6 @@ async function measure (scenario: Scenario): Promise<HookResult> {
 
 const results: HookResult[] = []
 for (const scenario of SCENARIOS) {
-  if (scenario.headersFloor === true) results.push(await measure(scenario))
+  if (scenario.headersFloor === true && (only.length === 0 || only.includes(scenario.name))) results.push(await measure(scenario))
 }
 process.stdout.write(JSON.stringify(results) + '\n')

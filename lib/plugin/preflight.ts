@@ -174,7 +174,7 @@ function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, polic
  */
 function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reason: CorsReason, detail: string | undefined, vary: string | undefined): void {
   const { request, reply, origin, target } = preflight
-  const decision = policy === null ? Decision.refusedPreflight(origin, detail) : Decision.refusedPreflightOrigin(origin, policy, reason, request, target)
+  const decision = policy === null ? Decision.refusedPreflight(origin, detail) : Decision.refusedPreflightOrigin(origin, policy, reason, target)
   attachOriginData(decision, preflight.originData)
   request.cors = decision
   logDenial(request, decision, target)

@@ -1,7 +1,6 @@
 /**
- * A refused origin's `detail` is formatted when first read (issue 14: most are never read), yet it
- * reads, enumerates, serialises and assigns as the data property it was; a request without Origin
- * shares one frozen decision per policy.
+ * A refused origin's `detail` reads, enumerates, serialises and assigns as a data property; a
+ * request without Origin shares one frozen decision per policy.
  */
 import { test } from 'tap'
 import { compilePolicy } from '../../lib/policy/compile.js'
