@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ACAC, ACAH, ACAM, ACAO, ACAPN, ACMA, ACRH, ACRPN, CACHE_CONTROL, CONTENT_LENGTH, VARY } from '../http/header-names.js'
 import { pathOf, singleHeader } from '../http/request-values.js'
 import type { CorsPolicy } from '../policy/compile.js'
-import { anyOriginVariant, denialReason, evaluatePreflight, originVerdict, type AllowingVerdict, type SettledVerdict } from '../policy/decide.js'
+import { anyOriginVariant, denialReason, evaluatePreflight, originVerdict, type AllowingVerdict, type PreflightOutcome, type SettledVerdict } from '../policy/decide.js'
 import { Decision, attachOriginData, type CorsReason } from '../policy/decision.js'
 import {
-  VARY_ALL, answerPreflight as grantPreflight, profileUrl, sharedPolicy, substitutePolicies, type Candidate, type PreflightGrant, type UrlProfile
+  VARY_ALL, answerPreflight as grantPreflight, profileUrl, sharedPolicy, substitutePolicies, type Candidate, type UrlProfile
 } from '../policy/route-grant.js'
 import { DELEGATION_FAILED, delegatingRegistrations, runDelegator, withDelegatedPolicies } from './delegation.js'
 import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from './dispatcher.js'
@@ -148,7 +148,7 @@ function answerRouteDependent (preflight: Preflight, profile: UrlProfile, target
       refusePreflight(preflight, policy ?? null, reason, answer.detail, VARY_ALL)
       return
     }
-    writePreflight(preflight, answer)
+    writePreflight(preflight, answer.policy, answer.outcome, answer.anyOrigin, answer.credentials, answer.maxAge, answer.vary)
   })
 }
 
@@ -164,7 +164,7 @@ function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, polic
   const outcome = evaluatePreflight(policy, preflight.requestMethod, singleHeader(headers[ACRH]), singleHeader(headers[ACRPN]), served ? profile.servedMethods : undefined, preflight.target)
   // browsers that only warn about private network access accept a refusal of it: never cached
   const maxAge = outcome.reason === 'private-network-not-allowed' ? '0' : policy.maxAge
-  writePreflight(preflight, { kind: 'answer', policy, outcome, anyOrigin: policy.originKind === 'any', credentials: policy.credentials, maxAge, vary: policy.preflightVary })
+  writePreflight(preflight, policy, outcome, policy.originKind === 'any', policy.credentials, maxAge, policy.preflightVary)
 }
 
 /**
@@ -183,28 +183,32 @@ function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reaso
   reply.code(403).send()
 }
 
-/** The preflight response: the grant (or the refusal of a method, header or private-network access) in CORS headers. */
-function writePreflight (preflight: Preflight, answer: PreflightGrant): void {
+/**
+ * The preflight response: the grant (or the refusal of a method, header or private-network access) in
+ * CORS headers; the fields of a PreflightGrant, passed one by one so that the usual preflight, judged by
+ * one policy, builds no grant object.
+ */
+function writePreflight (preflight: Preflight, policy: CorsPolicy, outcome: PreflightOutcome, anyOrigin: boolean, credentials: boolean,
+  maxAge: string | undefined, vary: string | undefined): void {
   const { request, reply, origin, target, proceed } = preflight
-  const { policy, outcome } = answer
   const allowed = outcome.reason === 'allowed'
-  const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail, answer.credentials)
+  const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail, credentials)
   attachOriginData(decision, preflight.originData)
   request.cors = decision
-  setHeader(reply, ACAO, answer.anyOrigin ? '*' : origin)
-  if (answer.credentials) setHeader(reply, ACAC, 'true')
+  setHeader(reply, ACAO, anyOrigin ? '*' : origin)
+  if (credentials) setHeader(reply, ACAC, 'true')
   if (outcome.acam !== undefined) setHeader(reply, ACAM, outcome.acam)
   if (outcome.acah !== undefined) setHeader(reply, ACAH, outcome.acah)
   // a refusal normally needs no max-age (a browser caches nothing from it), but one a browser may
   // still accept (private network access, in browsers that only warn) is marked never to be cached
-  if (answer.maxAge !== undefined && (allowed || answer.maxAge === '0')) setHeader(reply, ACMA, answer.maxAge)
+  if (maxAge !== undefined && (allowed || maxAge === '0')) setHeader(reply, ACMA, maxAge)
   if (allowed) {
     if (policy.cacheControl !== undefined) setHeader(reply, CACHE_CONTROL, policy.cacheControl)
     if (request.headers[ACRPN] === 'true') setHeader(reply, ACAPN, 'true')
   } else {
     logDenial(request, decision, target)
   }
-  if (answer.vary !== undefined) setHeader(reply, VARY, answer.vary)
+  if (vary !== undefined) setHeader(reply, VARY, vary)
   if (policy.preflightContinue) {
     proceed()
     return
