@@ -38,7 +38,7 @@ test('a build from nothing is what compileOriginMatcher gives; duplicates count 
     exact: ['https://a.example.com', 'null'],
     anyPortHosts: ['http://localhost'],
     subdomains: [['.b.example.com', ['https ', 'https :8443']], ['.long.c.example.com', ['https ']]],
-    regexps: ['/(?:^https:\\/\\/r\\.example\\.com$)/'],
+    regexps: ['/^https:\\/\\/r\\.example\\.com$/'],
     longestSuffix: '.long.c.example.com'.length,
     exactOnly: false
   })
