@@ -4,10 +4,10 @@
  * with the new tiers gives; a public '*' stays '*'.
  */
 import { test } from 'tap'
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
-import corsPolicy, { CorsInvalidOptionsError, type FastifyCorsOptions } from '../../lib/index.js'
-import { corsHeadersOf, preflightHeaders, recordDecision, type RecordedDecision } from '../helpers/build-app.js'
-import { LOG_LEVEL, captureLogs, type LogCapture } from '../helpers/log-capture.js'
+import { CorsInvalidOptionsError, type FastifyCorsOptions } from '../../lib/index.js'
+import { corsHeadersOf } from '../helpers/build-app.js'
+import { LOG_LEVEL } from '../helpers/log-capture.js'
+import { answersTo, policyLines, startRecordingApp, type Answer, type RecordingApp } from '../helpers/swap-oracle.js'
 
 const STAFF = 'https://staff.example.com'
 const PARTNER = 'https://partner.example.com'
@@ -15,47 +15,19 @@ const READER = 'https://reader.example.com'
 const OTHER = 'https://other.example.com'
 const OWN = 'https://own.example.com'
 
-interface App { app: FastifyInstance, decisions: RecordedDecision[], log: LogCapture }
-
-async function startApp (t: { teardown: (fn: () => unknown) => void }, options: FastifyCorsOptions): Promise<App> {
-  const log = captureLogs('info')
-  const app = Fastify({ logger: log.logger })
-  t.teardown(() => app.close())
-  const decisions: RecordedDecision[] = []
-  app.addHook('onResponse', async (request) => {
-    if (request.cors !== null) decisions.push(recordDecision(request.cors))
+async function startApp (t: { teardown: (fn: () => unknown) => void }, options: FastifyCorsOptions): Promise<RecordingApp> {
+  return await startRecordingApp(t, options, (app) => {
+    app.get('/items', async () => 'list')
+    app.get('/items/:id', async () => 'item')
+    app.put('/items/:id', { config: { cors: { maxAge: 60, allowedHeaders: ['x-token'] } } }, async () => 'put')
+    app.delete('/items/:id', { config: { cors: { origin: [OWN], credentials: true } } }, async () => 'deleted')
   })
-  await app.register(corsPolicy, options)
-  app.get('/items', async () => 'list')
-  app.get('/items/:id', async () => 'item')
-  app.put('/items/:id', { config: { cors: { maxAge: 60, allowedHeaders: ['x-token'] } } }, async () => 'put')
-  app.delete('/items/:id', { config: { cors: { origin: [OWN], credentials: true } } }, async () => 'deleted')
-  await app.ready()
-  return { app, decisions, log }
 }
 
-interface Answer { request: string, status: number, cors: Record<string, unknown>, vary: unknown, decision: RecordedDecision | undefined }
-
-async function answers ({ app, decisions }: App): Promise<Answer[]> {
-  const found: Answer[] = []
-  const record = (request: string, response: LightMyRequestResponse): void => {
-    found.push({ request, status: response.statusCode, cors: corsHeadersOf(response), vary: response.headers.vary, decision: decisions[decisions.length - 1] })
-  }
-  for (const origin of [STAFF, PARTNER, READER, OTHER, OWN]) {
-    for (const [method, url] of [['GET', '/items'], ['PUT', '/items/1'], ['DELETE', '/items/1'], ['GET', '/missing']] as const) {
-      decisions.length = 0
-      record(`${origin} ${method} ${url}`, await app.inject({ method, url, headers: { origin } }))
-    }
-    for (const [method, url, requested] of [['PUT', '/items/1', 'x-token'], ['DELETE', '/items/1', undefined], ['PATCH', '/items', undefined]] as const) {
-      decisions.length = 0
-      record(`${origin} preflight ${method} ${url}`, await app.inject({ method: 'OPTIONS', url, headers: preflightHeaders(origin, method, requested) }))
-    }
-  }
-  return found
-}
-
-function policyLines (log: LogCapture): Array<[number, string]> {
-  return log.lines.filter((line) => line.msg.startsWith('fastify-cors-policy:')).map((line) => [line.level, line.msg])
+async function answers (app: RecordingApp): Promise<Answer[]> {
+  return await answersTo(app, [STAFF, PARTNER, READER, OTHER, OWN],
+    [['GET', '/items'], ['PUT', '/items/1'], ['DELETE', '/items/1'], ['GET', '/missing']],
+    [['PUT', '/items/1', 'x-token'], ['DELETE', '/items/1', undefined], ['PATCH', '/items', undefined]])
 }
 
 test('after setOrigins, every answer is the one an app started with the new tiers gives', async (t) => {

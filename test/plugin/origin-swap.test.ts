@@ -6,12 +6,13 @@
  * start-up errors and changes nothing.
  */
 import { test } from 'tap'
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import corsPolicy, {
   CorsInvalidOptionsError, CorsInvalidRouteConfigError, CorsOriginNotChangeableError, CorsUnsafeOptionsError, type FastifyCorsOptions
 } from '../../lib/index.js'
-import { corsHeadersOf, preflightHeaders, recordDecision, type RecordedDecision } from '../helpers/build-app.js'
-import { LOG_LEVEL, captureLogs, type LogCapture } from '../helpers/log-capture.js'
+import { corsHeadersOf, preflightHeaders } from '../helpers/build-app.js'
+import { LOG_LEVEL, captureLogs } from '../helpers/log-capture.js'
+import { answersTo, policyLines, startRecordingApp, type Answer, type RecordingApp } from '../helpers/swap-oracle.js'
 
 const OLD = 'https://old.example.com'
 const NEW = 'https://new.example.com'
@@ -19,54 +20,26 @@ const TENANT = 'https://acme.tenants.example.com'
 const OWN = 'https://own.example.com'
 const EVIL = 'https://evil.example'
 
-interface App { app: FastifyInstance, decisions: RecordedDecision[], log: LogCapture }
-
 /**
  * The routes of one registration: some inherit its origin (one with credentials of its own, one
  * with other options), one has its own origin, one has CORS off.
  */
-async function startApp (t: { teardown: (fn: () => unknown) => void }, options: FastifyCorsOptions): Promise<App> {
-  const log = captureLogs('info')
-  const app = Fastify({ logger: log.logger })
-  t.teardown(() => app.close())
-  const decisions: RecordedDecision[] = []
-  app.addHook('onResponse', async (request) => {
-    if (request.cors !== null) decisions.push(recordDecision(request.cors))
+async function startApp (t: { teardown: (fn: () => unknown) => void }, options: FastifyCorsOptions): Promise<RecordingApp> {
+  return await startRecordingApp(t, options, (app) => {
+    app.get('/items', async () => 'list')
+    app.get('/items/:id', async () => 'item')
+    app.put('/items/:id', { config: { cors: { maxAge: 60, allowedHeaders: ['x-token'] } } }, async () => 'put')
+    app.delete('/items/:id', { config: { cors: { origin: [OWN] } } }, async () => 'deleted')
+    app.get('/me', { config: { cors: { credentials: true, exposedHeaders: ['x-total'] } } }, async () => 'me')
+    app.post('/off', { config: { cors: false } }, async () => 'off')
   })
-  await app.register(corsPolicy, options)
-  app.get('/items', async () => 'list')
-  app.get('/items/:id', async () => 'item')
-  app.put('/items/:id', { config: { cors: { maxAge: 60, allowedHeaders: ['x-token'] } } }, async () => 'put')
-  app.delete('/items/:id', { config: { cors: { origin: [OWN] } } }, async () => 'deleted')
-  app.get('/me', { config: { cors: { credentials: true, exposedHeaders: ['x-total'] } } }, async () => 'me')
-  app.post('/off', { config: { cors: false } }, async () => 'off')
-  await app.ready()
-  return { app, decisions, log }
 }
-
-interface Answer { request: string, status: number, cors: Record<string, unknown>, vary: unknown, decision: RecordedDecision | undefined }
 
 /** Every kind of request, from each origin: what the app answers, and its decision. */
-async function answers ({ app, decisions }: App): Promise<Answer[]> {
-  const found: Answer[] = []
-  const record = (request: string, response: LightMyRequestResponse): void => {
-    found.push({ request, status: response.statusCode, cors: corsHeadersOf(response), vary: response.headers.vary, decision: decisions[decisions.length - 1] })
-  }
-  for (const origin of [OLD, NEW, TENANT, OWN, EVIL]) {
-    for (const [method, url] of [['GET', '/items'], ['GET', '/items/1'], ['PUT', '/items/1'], ['DELETE', '/items/1'], ['GET', '/me'], ['POST', '/off'], ['GET', '/missing']] as const) {
-      decisions.length = 0
-      record(`${origin} ${method} ${url}`, await app.inject({ method, url, headers: { origin } }))
-    }
-    for (const [method, url, requested] of [['PUT', '/items/1', 'x-token'], ['DELETE', '/items/1', undefined], ['GET', '/items/1', 'x-token'], ['PATCH', '/items/1', undefined], ['GET', '/me', undefined], ['PUT', '/missing', undefined]] as const) {
-      decisions.length = 0
-      record(`${origin} preflight ${method} ${url}`, await app.inject({ method: 'OPTIONS', url, headers: preflightHeaders(origin, method, requested) }))
-    }
-  }
-  return found
-}
-
-function policyLines (log: LogCapture): Array<[number, string]> {
-  return log.lines.filter((line) => line.msg.startsWith('fastify-cors-policy:')).map((line) => [line.level, line.msg])
+async function answers (app: RecordingApp): Promise<Answer[]> {
+  return await answersTo(app, [OLD, NEW, TENANT, OWN, EVIL],
+    [['GET', '/items'], ['GET', '/items/1'], ['PUT', '/items/1'], ['DELETE', '/items/1'], ['GET', '/me'], ['POST', '/off'], ['GET', '/missing']],
+    [['PUT', '/items/1', 'x-token'], ['DELETE', '/items/1', undefined], ['GET', '/items/1', 'x-token'], ['PATCH', '/items/1', undefined], ['GET', '/me', undefined], ['PUT', '/missing', undefined]])
 }
 
 test('after setOrigins, every answer is the one an app started with the new list gives', async (t) => {

@@ -5,27 +5,16 @@
  * the policies that read it changed while it ran.
  */
 import { test } from 'tap'
-import { resolveOptions, type OptionProblem, type ResolvedOptions } from '../../lib/policy/options.js'
-import type { ListSetting, TieredSetting } from '../../lib/policy/origin-list-edits.js'
+import type { OptionProblem } from '../../lib/policy/options.js'
 import { SLICE_SIZE, drain, type Sliced } from '../../lib/policy/origin-list-slices.js'
-import { SwappableOriginList, type OriginListChange, type PreparedOriginList } from '../../lib/policy/swappable-origins.js'
+import type { OriginListChange } from '../../lib/policy/swappable-origins.js'
+import { listOf, prepared, resolved } from '../helpers/swappable-list.js'
 
 const LARGE = 4 * SLICE_SIZE
 const NEW = 'https://new.example.com'
 
 function tenants (count: number, name = 'tenant'): string[] {
   return Array.from({ length: count }, (_, i) => `https://${name}-${i}.example.com`)
-}
-
-function resolved (options: Record<string, unknown>): ResolvedOptions {
-  const { options: resolvedOptions, problems } = resolveOptions(options)
-  if (problems.length > 0) throw new TypeError(problems.map((p) => p.message).join('; '))
-  return resolvedOptions
-}
-
-function listOf (options: Record<string, unknown>): SwappableOriginList {
-  const registration = resolved(options)
-  return new SwappableOriginList(registration.origin as ListSetting | TieredSetting, registration)
 }
 
 /** The work run to its end, and how many times it yielded. */
@@ -36,11 +25,6 @@ function run (work: Sliced<OriginListChange>): { change: OriginListChange, yield
     if (step.done === true) return { change: step.value, yields }
     yields++
   }
-}
-
-function prepared (change: OriginListChange): PreparedOriginList {
-  if (change === undefined || Array.isArray(change)) throw new TypeError(`expected a list to install, got ${JSON.stringify(change)}`)
-  return change
 }
 
 function problems (change: OriginListChange): string[] {

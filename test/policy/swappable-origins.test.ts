@@ -4,32 +4,15 @@
  * the routes named when only their rules refuse an entry), compiled whole, swapped by one assignment.
  */
 import { test } from 'tap'
-import { resolveOptions, type OptionProblem, type ResolvedOptions } from '../../lib/policy/options.js'
-import type { ListSetting } from '../../lib/policy/origin-list-edits.js'
+import type { OptionProblem } from '../../lib/policy/options.js'
 import { drain } from '../../lib/policy/origin-list-slices.js'
-import { SwappableOriginList, type OriginListChange, type PreparedOriginList } from '../../lib/policy/swappable-origins.js'
+import type { OriginListChange } from '../../lib/policy/swappable-origins.js'
+import { listOf, prepared, resolved } from '../helpers/swappable-list.js'
 
 const A = 'https://a.example.com'
 const B = 'https://b.example.com'
 const C = 'https://c.example.com'
 const EVIL_ORIGIN = 'https://evil.example'
-
-function resolved (options: Record<string, unknown>): ResolvedOptions {
-  const { options: resolvedOptions, problems } = resolveOptions(options)
-  if (problems.length > 0) throw new TypeError(problems.map((p) => p.message).join('; '))
-  return resolvedOptions
-}
-
-/** A list as a registration with these options creates it. */
-function listOf (options: Record<string, unknown>): SwappableOriginList {
-  const registration = resolved(options)
-  return new SwappableOriginList(registration.origin as ListSetting, registration)
-}
-
-function prepared (change: OriginListChange): PreparedOriginList {
-  if (change === undefined || Array.isArray(change)) throw new TypeError(`expected a list to install, got ${JSON.stringify(change)}`)
-  return change
-}
 
 function problems (change: OriginListChange): Array<Pick<OptionProblem, 'path' | 'value' | 'message' | 'unsafe'>> {
   if (!Array.isArray(change)) throw new TypeError('expected problems')
