@@ -44,7 +44,7 @@ export function routingHost (request: FastifyRequest): string | undefined {
 /** One debug line per denial, naming the origin, the route, the reason and the fix. */
 export function logDenial (request: FastifyRequest, decision: Decision, route: string | undefined): void {
   const log = request.log as FastifyRequest['log'] & { isLevelEnabled?: (level: string) => boolean }
-  // the line (and the decision's detail, formatted when read) is built only for a logger that writes it
+  // the line is built only for a logger that writes it
   if (typeof log.isLevelEnabled === 'function' ? !log.isLevelEnabled('debug') : dropsDebug(log)) return
   log.debug({ cors: { origin: decision.origin, route: targetOf(request, route), reason: decision.reason, detail: decision.detail } }, `CORS denied: ${decision.detail as string}`)
 }
