@@ -60,7 +60,7 @@ function rest (node: TrieNode, top = false): string {
  * The top-level atoms of a source, each with its quantifier; undefined for a source with a
  * top-level `|` or one this reader does not follow (it is then kept whole).
  */
-export function atomsOf (source: string): string[] | undefined {
+function atomsOf (source: string): string[] | undefined {
   const atoms: string[] = []
   let i = 0
   while (i < source.length) {
