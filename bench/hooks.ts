@@ -3,16 +3,23 @@
 // and the headers floor's (bench/app.ts); every request-time hook either adds, and every OPTIONS route
 // handler (the plugin answers preflights from its own routes), is wrapped with a timer that runs from
 // the call until the function returns or calls its `done` (what runs after `done` is Fastify's, not the
-// hook's), less the time inside `reply.send()`. Requests go through `app.inject()` one at a time,
-// batches of the two apps alternate, each batch gives the median request's hook time (ns), and the
-// difference is taken batch by batch. A bare Fastify app's whole request is timed the same way in the
-// same process (from Fastify's router entry until the response ends, through light-my-request's mock
-// socketless request and response), so the difference can be read as a share of a bare request
-// measured under the same conditions, not of an HTTP request inflated by the machine's load.
+// hook's), less the time inside `reply.send()`. Each scenario is timed twice, one request at a time:
+// through `app.inject()` (everything stays hot in the caches; light-my-request's mock response keeps a
+// header map a server's response does not have, which makes reading the response's headers dearer), and
+// over loopback HTTP with one kept-alive connection (the request and response objects a server gives its
+// hooks, and the caches as a server that waits for its next request leaves them). Batches of the two
+// apps alternate, each batch gives the median request's hook time (ns), and the difference is taken
+// batch by batch. A bare Fastify app's whole request is timed in the same process through `app.inject()`
+// (from Fastify's router entry until the response ends, light-my-request's socketless request and
+// response), so the difference can be read as a share of a bare request measured under the same
+// conditions, not of an HTTP request inflated by the machine's load; a bare request over HTTP costs more.
 import type { FastifyInstance } from 'fastify'
+import { Agent, request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import inject from 'light-my-request'
 import { buildApp } from './app.js'
 import { SCENARIOS } from './scenarios.js'
+import { SPEC_MINIMUM_SCENARIOS, buildSpecMinimum } from './spec-minimum.js'
 import type { BenchRequest, Scenario } from './scenarios.js'
 import { bootstrapMedian, median } from './stats.js'
 import type { Estimate } from './stats.js'
@@ -24,8 +31,12 @@ const BATCHES = quick ? 7 : 25
 const REQUESTS_PER_BATCH = quick ? 200 : 400
 const WARMUP_REQUESTS = quick ? 1000 : 3000
 
+/** How the requests reach the apps: `app.inject()`, or loopback HTTP. */
+export type HookTransport = 'inject' | 'http'
+
 export interface HookResult {
   readonly scenario: string
+  readonly transport: HookTransport
   /** ns of hook time per request, median over batches. */
   readonly pluginNs: Estimate
   readonly floorNs: Estimate
@@ -33,6 +44,10 @@ export interface HookResult {
   readonly differenceNs: Estimate
   /** A bare Fastify request in process (router entry to response end), median over batches. */
   readonly bareNs: Estimate
+  /** bench/spec-minimum.ts's hooks − floor, batch by batch, where the scenario has a SPEC minimum. */
+  readonly specMinimumNs?: Estimate
+  /** the same as a fraction of a bare request in process. */
+  readonly specMinimumOfBare?: Estimate
   /** plugin − floor as a fraction of a bare request in process, batch by batch. */
   readonly differenceOfBare: Estimate
   readonly requestsPerBatch: number
@@ -133,13 +148,51 @@ function freshHeaders (request: BenchRequest): Record<string, string> {
   return headers
 }
 
+/** One request over the agent's kept-alive connection, its body read to the end. */
+async function send (agent: Agent, port: number, request: BenchRequest): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const outgoing = httpRequest({ agent, host: '127.0.0.1', port, method: request.method, path: request.path, headers: request.headers }, (response) => {
+      response.on('data', () => {})
+      response.on('end', resolve)
+      response.on('error', reject)
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
+}
+
+/** An app under test and how one request reaches it. */
+interface Served {
+  readonly app: FastifyInstance
+  readonly send: () => Promise<unknown>
+  readonly close: () => Promise<void>
+}
+
+/** Through `app.inject()`, or listening on loopback with one kept-alive connection to it. */
+async function serve (app: FastifyInstance, transport: HookTransport, request: BenchRequest): Promise<Served> {
+  if (transport === 'inject') {
+    await app.ready()
+    return { app, send: async () => await app.inject({ method: request.method as 'GET', url: request.path, headers: freshHeaders(request) }), close: async () => { await app.close() } }
+  }
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const port = (app.server.address() as AddressInfo).port
+  return {
+    app,
+    send: async () => { await send(agent, port, request) },
+    close: async () => {
+      agent.destroy()
+      await app.close()
+    }
+  }
+}
+
 /** Hook time of each request (ns), one request at a time. */
-async function run (app: FastifyInstance, timer: HookTimer, scenario: Scenario, count: number): Promise<Float64Array> {
-  const { method, path } = scenario.request
+async function run (served: Served, timer: HookTimer, count: number): Promise<Float64Array> {
   const perRequest = new Float64Array(count)
   for (let i = 0; i < count; i++) {
     timer.totalNs = 0
-    await app.inject({ method, url: path, headers: freshHeaders(scenario.request) })
+    await served.send()
     perRequest[i] = timer.totalNs
   }
   return perRequest
@@ -162,46 +215,57 @@ async function runBare (app: FastifyInstance, scenario: Scenario, count: number)
   return perRequest
 }
 
-async function measure (scenario: Scenario): Promise<HookResult> {
-  const timers = { plugin: new HookTimer(), floor: new HookTimer() }
-  const apps = {
-    plugin: await buildApp('plugin', scenario, (app) => { timers.plugin.instrument(app) }),
-    floor: await buildApp('headers-floor', scenario, (app) => { timers.floor.instrument(app) })
+type Timed = 'plugin' | 'floor' | 'minimum'
+
+async function measure (scenario: Scenario, transport: HookTransport): Promise<HookResult> {
+  const timers: Record<Timed, HookTimer> = { plugin: new HookTimer(), floor: new HookTimer(), minimum: new HookTimer() }
+  const apps: Partial<Record<Timed, Served>> = {
+    plugin: await serve(await buildApp('plugin', scenario, (app) => { timers.plugin.instrument(app) }), transport, scenario.request),
+    floor: await serve(await buildApp('headers-floor', scenario, (app) => { timers.floor.instrument(app) }), transport, scenario.request)
   }
+  if (SPEC_MINIMUM_SCENARIOS.has(scenario.name)) apps.minimum = await serve(await buildSpecMinimum((app) => { timers.minimum.instrument(app) }), transport, scenario.request)
+  const timed = Object.keys(apps) as Timed[]
   const bare = await buildApp('bare', scenario)
-  await Promise.all([apps.plugin.ready(), apps.floor.ready(), bare.ready()])
-  await run(apps.plugin, timers.plugin, scenario, WARMUP_REQUESTS)
-  await run(apps.floor, timers.floor, scenario, WARMUP_REQUESTS)
+  await bare.ready()
+  for (const which of timed) await run(apps[which] as Served, timers[which], WARMUP_REQUESTS)
   await runBare(bare, scenario, WARMUP_REQUESTS)
   // Per batch, the median request: a request preempted by the shared machine, or one in which a
   // garbage collection ran, is left out (allocation is measured on its own, over HTTP).
-  const batch = async (which: 'plugin' | 'floor'): Promise<number> => median([...await run(apps[which], timers[which], scenario, REQUESTS_PER_BATCH)])
-  const pluginNs: number[] = []
-  const floorNs: number[] = []
+  const batch = async (which: Timed): Promise<number> => median([...await run(apps[which] as Served, timers[which], REQUESTS_PER_BATCH)])
+  const perBatch: Record<Timed, number[]> = { plugin: [], floor: [], minimum: [] }
   const differences: number[] = []
+  const minimumDifferences: number[] = []
   const bareNs: number[] = []
   const fractions: number[] = []
+  const minimumFractions: number[] = []
   for (let b = 0; b < BATCHES; b++) {
-    // alternate which goes first, so that a drift in the machine's speed favours neither
-    const first = b % 2 === 0 ? 'plugin' : 'floor'
-    const firstNs = await batch(first)
-    const secondNs = await batch(first === 'plugin' ? 'floor' : 'plugin')
-    const [p, f] = first === 'plugin' ? [firstNs, secondNs] : [secondNs, firstNs]
-    pluginNs.push(p)
-    floorNs.push(f)
-    differences.push(p - f)
+    // rotate which goes first, so that a drift in the machine's speed favours none
+    const ns: Partial<Record<Timed, number>> = {}
+    for (let i = 0; i < timed.length; i++) {
+      const which = timed[(b + i) % timed.length] as Timed
+      ns[which] = await batch(which)
+      perBatch[which].push(ns[which])
+    }
     const bareBatch = median([...await runBare(bare, scenario, REQUESTS_PER_BATCH)])
     bareNs.push(bareBatch)
-    fractions.push((p - f) / bareBatch)
+    const floor = ns.floor as number
+    differences.push((ns.plugin as number) - floor)
+    fractions.push(((ns.plugin as number) - floor) / bareBatch)
+    if (ns.minimum !== undefined) {
+      minimumDifferences.push(ns.minimum - floor)
+      minimumFractions.push((ns.minimum - floor) / bareBatch)
+    }
   }
-  await Promise.all([apps.plugin.close(), apps.floor.close(), bare.close()])
+  await Promise.all([...timed.map(async (which) => { await (apps[which] as Served).close() }), bare.close()])
   return {
     scenario: scenario.name,
-    pluginNs: bootstrapMedian(pluginNs),
-    floorNs: bootstrapMedian(floorNs),
+    transport,
+    pluginNs: bootstrapMedian(perBatch.plugin),
+    floorNs: bootstrapMedian(perBatch.floor),
     differenceNs: bootstrapMedian(differences),
     bareNs: bootstrapMedian(bareNs),
     differenceOfBare: bootstrapMedian(fractions),
+    ...(minimumDifferences.length === 0 ? {} : { specMinimumNs: bootstrapMedian(minimumDifferences), specMinimumOfBare: bootstrapMedian(minimumFractions) }),
     requestsPerBatch: REQUESTS_PER_BATCH,
     batches: BATCHES
   }
@@ -209,6 +273,8 @@ async function measure (scenario: Scenario): Promise<HookResult> {
 
 const results: HookResult[] = []
 for (const scenario of SCENARIOS) {
-  if (scenario.headersFloor === true && (only.length === 0 || only.includes(scenario.name))) results.push(await measure(scenario))
+  if (scenario.headersFloor !== true || (only.length !== 0 && !only.includes(scenario.name))) continue
+  results.push(await measure(scenario, 'inject'))
+  results.push(await measure(scenario, 'http'))
 }
 process.stdout.write(JSON.stringify(results) + '\n')

@@ -127,7 +127,7 @@ let hooks: HookResult[] | string = 'Skipped (`--no-micro`).'
 if (!args['no-micro']) {
   log('hooks in process, plugin vs headers floor')
   try {
-    hooks = await runJsonScript<HookResult[]>(cores.server, entries.hooks, quick ? ['--quick'] : [], 180_000)
+    hooks = await runJsonScript<HookResult[]>(cores.server, entries.hooks, quick ? ['--quick'] : [], 400_000)
   } catch (error) {
     hooks = `Not measured: ${error instanceof Error ? error.message : String(error)}`
   }

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { test } from 'tap'
 import { analyseRounds, evaluateTargets, findCell, type TargetResult } from '../../bench/analysis.js'
 import type { RoundResult, ServerWindow } from '../../bench/http-bench.js'
@@ -15,6 +16,7 @@ import { analyseProfile } from '../../bench/profile.js'
 import { browserWouldAllow, probeDifferences } from '../../bench/probe.js'
 import type { ProbeResult } from '../../bench/probe.js'
 import { SCENARIOS, scenarioByName } from '../../bench/scenarios.js'
+import { SPEC_MINIMUM_SCENARIOS, buildSpecMinimum } from '../../bench/spec-minimum.js'
 import type { Variant } from '../../bench/scenarios.js'
 import { bootstrap, bootstrapMedian, bootstrapProcesses, median, perRequest, quantile, ratioOfMedians, spreadOf } from '../../bench/stats.js'
 
@@ -231,6 +233,45 @@ test('the headers floor answers each µs-target scenario exactly as the plugin d
   t.equal(preflight.statusCode, 204)
   t.same(preflight.names, ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers', 'vary'])
   t.same(preflight.values, ['https://app0.example.com', 'true', 'GET, HEAD, POST, PUT', 'content-type,x-custom', 'Origin, Access-Control-Request-Headers'])
+})
+
+test('the SPEC minimum refuses as the plugin does: same status and headers, the same request.cors, and it strips headers others set', async (t) => {
+  t.same([...SPEC_MINIMUM_SCENARIOS], ['disallowed'])
+  const scenario = scenarioByName('disallowed')
+  const answer = async (app: FastifyInstance, decision: (request: FastifyRequest) => unknown): Promise<unknown> => {
+    let seen: unknown
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('access-control-allow-origin', 'https://evil.example.net')
+      reply.raw.setHeader('access-control-expose-headers', 'x-secret')
+      done()
+    })
+    app.get('/seen', (request, reply) => {
+      seen = decision(request)
+      reply.header('access-control-allow-credentials', 'true').send('ok')
+    })
+    const sent = async (url: string): Promise<unknown> => {
+      const response = await app.inject({ method: 'GET', url, headers: scenario.request.headers })
+      const { date, ...headers } = response.headers
+      return { statusCode: response.statusCode, headers, body: response.body }
+    }
+    const items = await sent(scenario.request.path)
+    const own = await sent('/seen')
+    await app.close()
+    return { items, own, seen }
+  }
+  const fields = (decision: unknown): unknown => {
+    const { origin, preflight, allowed, credentialed, reason, detail } = decision as Record<string, unknown>
+    return { origin, preflight, allowed, credentialed, reason, detail: (detail as string).replace('/seen', '/items') }
+  }
+  // the earlier hooks write headers before either layer's: a plain app first, then the layer on top of it
+  const plugin = await answer(await buildApp('plugin', scenario, (app) => {
+    app.addHook('onRequest', (_request, reply, done) => { reply.header('access-control-max-age', '60'); done() })
+  }), (request) => fields(request.cors))
+  const minimum = await answer(await buildSpecMinimum((app) => {
+    app.addHook('onRequest', (_request, reply, done) => { reply.header('access-control-max-age', '60'); done() })
+  }), (request) => fields(request.specMinimum))
+  t.same(minimum, plugin)
+  t.notMatch(JSON.stringify(plugin), /access-control-/, 'no Access-Control-* header on either')
 })
 
 test('the profiled server is compiled file by file from every lib/ file, subfolders included', async (t) => {
