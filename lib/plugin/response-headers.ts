@@ -6,30 +6,40 @@ import { replyHeadersOf } from './fastify-internals.js'
 
 const VARY_ORIGIN = ['Origin'] as const
 
+/**
+ * Where a reply's headers are written: Fastify's own header object (read and written in place), or
+ * undefined when this Fastify keeps them elsewhere, and the public methods serve. Looked up once per
+ * write of a decision's headers, not once per header.
+ */
+type HeaderObject = Record<string, unknown> | undefined
+
 /** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
-export function setHeader (reply: FastifyReply, name: string, value: string): void {
-  const headers = replyHeadersOf(reply)
+function put (reply: FastifyReply, headers: HeaderObject, name: string, value: string): void {
   if (headers === undefined) reply.header(name, value)
   else headers[name] = value
 }
 
 /** A header's value, by lower-case name, as `reply.getHeader()` reads it, in place where it can. */
-function getHeader (reply: FastifyReply, name: string): unknown {
-  const headers = replyHeadersOf(reply)
+function read (reply: FastifyReply, headers: HeaderObject, name: string): unknown {
   if (headers === undefined) return reply.getHeader(name)
   const value = headers[name]
   return value !== undefined ? value : reply.raw.getHeader(name)
 }
 
+/** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
+export function setHeader (reply: FastifyReply, name: string, value: string): void {
+  put(reply, replyHeadersOf(reply), name, value)
+}
+
 /** Adds `Origin` to the reply's Vary, keeping what other plugins put there. */
-export function addVaryOrigin (reply: FastifyReply): void {
-  const existing = getHeader(reply, VARY) as string | string[] | undefined
+function addVaryOrigin (reply: FastifyReply, headers: HeaderObject): void {
+  const existing = read(reply, headers, VARY) as string | string[] | undefined
   if (existing === undefined) {
-    setHeader(reply, VARY, 'Origin')
+    put(reply, headers, VARY, 'Origin')
   } else if (existing !== 'Origin') {
     // 'Origin' is what the deciding hook wrote; onSend writes the headers again, and then has nothing to merge
     const vary = mergeVary(existing, VARY_ORIGIN)
-    if (vary !== undefined) setHeader(reply, VARY, vary)
+    if (vary !== undefined) put(reply, headers, VARY, vary)
   }
 }
 
@@ -45,16 +55,17 @@ export function addVaryOrigin (reply: FastifyReply): void {
 export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): void {
   const policy = decision[kPolicy]
   if (policy === null || decision[kAnswered]) return
+  const headers = replyHeadersOf(reply)
   if (decision.reason === 'allowed' || (decision.reason === 'no-origin' && policy.originKind === 'any')) {
-    setHeader(reply, ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
-    if (policy.credentials) setHeader(reply, ACAC, 'true')
+    put(reply, headers, ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
+    if (policy.credentials) put(reply, headers, ACAC, 'true')
     // without credentials (the public tier of tiered origins among them) the page never gets them, whoever set the header
-    else if (getHeader(reply, ACAC) !== undefined) reply.removeHeader(ACAC)
-    if (policy.aceh !== undefined) setHeader(reply, ACEH, policy.aceh)
+    else if (read(reply, headers, ACAC) !== undefined) reply.removeHeader(ACAC)
+    if (policy.aceh !== undefined) put(reply, headers, ACEH, policy.aceh)
   } else if (!decision.allowed) {
-    removeCorsHeaders(reply)
+    removeCorsHeaders(reply, headers)
   }
-  if (policy.varyOrigin) addVaryOrigin(reply)
+  if (policy.varyOrigin) addVaryOrigin(reply, headers)
 }
 
 /**
@@ -62,8 +73,7 @@ export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): 
  * `reply.raw`. The names are read where the headers are kept, without the copy of every header
  * `reply.getHeaders()` makes (a refusal is what a flood looks like).
  */
-function removeCorsHeaders (reply: FastifyReply): void {
-  const headers = replyHeadersOf(reply)
+function removeCorsHeaders (reply: FastifyReply, headers: HeaderObject): void {
   if (headers === undefined) {
     for (const name of Object.keys(reply.getHeaders())) {
       if (name.startsWith('access-control-')) reply.removeHeader(name)
