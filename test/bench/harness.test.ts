@@ -236,7 +236,7 @@ test('the headers floor answers each µs-target scenario exactly as the plugin d
 })
 
 test('the SPEC minimum refuses as the plugin does: same status and headers, the same request.cors, and it strips headers others set', async (t) => {
-  t.same([...SPEC_MINIMUM_SCENARIOS], ['disallowed'])
+  t.same([...SPEC_MINIMUM_SCENARIOS], ['preflight', 'disallowed'])
   const scenario = scenarioByName('disallowed')
   const answer = async (app: FastifyInstance, decision: (request: FastifyRequest) => unknown): Promise<unknown> => {
     let seen: unknown
@@ -272,6 +272,25 @@ test('the SPEC minimum refuses as the plugin does: same status and headers, the 
   }), (request) => fields(request.specMinimum))
   t.same(minimum, plugin)
   t.notMatch(JSON.stringify(plugin), /access-control-/, 'no Access-Control-* header on either')
+})
+
+test('the SPEC minimum answers the preflight as the plugin does: same status, headers and request.cors', async (t) => {
+  const scenario = scenarioByName('preflight')
+  const answer = async (app: FastifyInstance, decision: (request: FastifyRequest) => unknown): Promise<unknown> => {
+    let seen: unknown
+    app.addHook('onResponse', (request, _reply, done) => { seen = decision(request); done() })
+    const response = await app.inject({ method: scenario.request.method, url: scenario.request.path, headers: scenario.request.headers })
+    await app.close()
+    const { date, ...headers } = response.headers
+    return { statusCode: response.statusCode, headers, body: response.body, seen }
+  }
+  const fields = (decision: unknown): unknown => {
+    const { origin, preflight, allowed, credentialed, reason, detail } = decision as Record<string, unknown>
+    return { origin, preflight, allowed, credentialed, reason, detail }
+  }
+  const plugin = await answer(await buildApp('plugin', scenario), (request) => fields(request.cors))
+  t.same(await answer(await buildSpecMinimum(), (request) => fields(request.specMinimum)), plugin)
+  t.match(plugin, { statusCode: 204, headers: { 'access-control-allow-headers': 'content-type,x-custom' }, seen: { reason: 'allowed', credentialed: true } })
 })
 
 test('the profiled server is compiled file by file from every lib/ file, subfolders included', async (t) => {
