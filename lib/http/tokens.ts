@@ -72,9 +72,10 @@ export function isForbiddenRequestHeader (lowerName: string): boolean {
  * True when Access-Control-Request-Headers is already in the form browsers send it (Fetch#cors-preflight-fetch-0
  * step 5: lower-cased names joined by ","), within the same limits as `parseRequestHeaderNames`. Such a
  * value is exactly what parsing and re-joining it would give, so it can be echoed as it is, without
- * allocating a list per preflight.
+ * allocating a list per preflight. With `withoutWildcard`, a list naming `*` is not one (echoed, it
+ * would read as a wildcard), found in the same pass.
  */
-export function isCanonicalHeaderNameList (value: string): boolean {
+export function isCanonicalHeaderNameList (value: string, withoutWildcard = false): boolean {
   const length = value.length
   if (length === 0 || length > MAX_ACRH_LENGTH) return false
   let names = 1
@@ -83,11 +84,13 @@ export function isCanonicalHeaderNameList (value: string): boolean {
     const code = value.charCodeAt(i)
     if (code === 44 /* , */) {
       if (i === nameStart || i - nameStart > MAX_HEADER_NAME_LENGTH || ++names > MAX_ACRH_NAMES) return false
+      if (withoutWildcard && i === nameStart + 1 && value.charCodeAt(nameStart) === 42 /* * */) return false
       nameStart = i + 1
       continue
     }
     if (code >= 128 || TCHAR[code] !== 1 || (code >= 65 && code <= 90)) return false
   }
+  if (withoutWildcard && length === nameStart + 1 && value.charCodeAt(nameStart) === 42) return false
   return length !== nameStart && length - nameStart <= MAX_HEADER_NAME_LENGTH
 }
 

@@ -79,3 +79,21 @@ test('isCanonicalHeaderNameList accepts only what parsing and re-joining leaves 
   }), { seed: 20261124, numRuns: 20_000 })
   t.pass('20 000 generated values: every accepted value parses and re-joins to itself')
 })
+
+test('isCanonicalHeaderNameList without wildcard: refuses exactly the canonical lists that name *', async (t) => {
+  const cases = [
+    { desc: 'only *', input: '*', want: false },
+    { desc: '* first', input: '*,x-custom', want: false },
+    { desc: '* last', input: 'content-type,*', want: false },
+    { desc: '* between', input: 'a,*,b', want: false },
+    { desc: 'a name with a * in it is not the wildcard', input: 'x-*,**,*a', want: true },
+    { desc: 'browser form', input: 'content-type,x-custom', want: true },
+    { desc: 'not canonical either way', input: 'a, *', want: false }
+  ]
+  for (const c of cases) t.equal(isCanonicalHeaderNameList(c.input, true), c.want, c.desc)
+  t.equal(isCanonicalHeaderNameList('a,*'), true, 'without the flag * is a token like any other')
+  const inputs = fc.array(fc.constantFrom('*', '**', 'a', 'x-*', '', 'B', 'a b'), { maxLength: 6 }).map((parts) => parts.join(','))
+  fc.assert(fc.property(inputs, (input) =>
+    isCanonicalHeaderNameList(input, true) === (isCanonicalHeaderNameList(input) && !input.split(',').includes('*'))), { seed: 20261130, numRuns: 5_000 })
+  t.pass('5 000 generated lists: the flag refuses a canonical list exactly when one of its names is *')
+})
