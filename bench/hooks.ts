@@ -1,15 +1,16 @@
 // The CORS layer's own request-time code, in process: `hooks.ts [--quick] [--scenario=<name>]` prints a JSON array of
-// HookResult. For each scenario with a headers floor, two apps are built in this process, the plugin's
-// and the headers floor's (bench/app.ts); every request-time hook either adds, and every OPTIONS route
+// HookResult. For each scenario with a headers floor, the apps are built in this process: the plugin's,
+// the headers floor's (bench/app.ts) and, where the scenario has one, the SPEC minimum's
+// (bench/spec-minimum.ts); every request-time hook each adds, and every OPTIONS route
 // handler (the plugin answers preflights from its own routes), is wrapped with a timer that runs from
 // the call until the function returns or calls its `done` (what runs after `done` is Fastify's, not the
 // hook's), less the time inside `reply.send()`. Each scenario is timed twice, one request at a time:
 // through `app.inject()` (everything stays hot in the caches; light-my-request's mock response keeps a
 // header map a server's response does not have, which makes reading the response's headers dearer), and
 // over loopback HTTP with one kept-alive connection (the request and response objects a server gives its
-// hooks, and the caches as a server that waits for its next request leaves them). Batches of the two
-// apps alternate, each batch gives the median request's hook time (ns), and the difference is taken
-// batch by batch. A bare Fastify app's whole request is timed in the same process through `app.inject()`
+// hooks, and the caches as a server that waits for its next request leaves them). Batches of the apps
+// take turns, each batch gives the median request's hook time (ns), and the differences from the floor
+// are taken batch by batch. A bare Fastify app's whole request is timed in the same process through `app.inject()`
 // (from Fastify's router entry until the response ends, light-my-request's socketless request and
 // response), so the difference can be read as a share of a bare request measured under the same
 // conditions, not of an HTTP request inflated by the machine's load; a bare request over HTTP costs more.
@@ -163,7 +164,6 @@ async function send (agent: Agent, port: number, request: BenchRequest): Promise
 
 /** An app under test and how one request reaches it. */
 interface Served {
-  readonly app: FastifyInstance
   readonly send: () => Promise<unknown>
   readonly close: () => Promise<void>
 }
@@ -172,13 +172,12 @@ interface Served {
 async function serve (app: FastifyInstance, transport: HookTransport, request: BenchRequest): Promise<Served> {
   if (transport === 'inject') {
     await app.ready()
-    return { app, send: async () => await app.inject({ method: request.method as 'GET', url: request.path, headers: freshHeaders(request) }), close: async () => { await app.close() } }
+    return { send: async () => await app.inject({ method: request.method as 'GET', url: request.path, headers: freshHeaders(request) }), close: async () => { await app.close() } }
   }
   await app.listen({ host: '127.0.0.1', port: 0 })
   const agent = new Agent({ keepAlive: true, maxSockets: 1 })
   const port = (app.server.address() as AddressInfo).port
   return {
-    app,
     send: async () => { await send(agent, port, request) },
     close: async () => {
       agent.destroy()

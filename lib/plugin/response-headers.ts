@@ -26,7 +26,7 @@ function read (reply: FastifyReply, headers: HeaderObject, name: string): unknow
   return value !== undefined ? value : reply.raw.getHeader(name)
 }
 
-/** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
+/** `put` for a single header: the header object is looked up for it. */
 export function setHeader (reply: FastifyReply, name: string, value: string): void {
   put(reply, replyHeadersOf(reply), name, value)
 }
