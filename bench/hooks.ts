@@ -1,14 +1,16 @@
-// The CORS layer's own request-time code, in process: `hooks.ts [--quick] [--scenario=<name>]` prints a JSON array of
+// The CORS layer's own request-time code, in process: `hooks.ts [--quick] [--scenario=<name>] [--transport=http]` prints a JSON array of
 // HookResult. For each scenario with a headers floor, the apps are built in this process: the plugin's,
 // the headers floor's (bench/app.ts) and, where the scenario has one, the SPEC minimum's
 // (bench/spec-minimum.ts); every request-time hook each adds, and every OPTIONS route
 // handler (the plugin answers preflights from its own routes), is wrapped with a timer that runs from
 // the call until the function returns or calls its `done` (what runs after `done` is Fastify's, not the
-// hook's), less the time inside `reply.send()`. Each scenario is timed twice, one request at a time:
-// through `app.inject()` (everything stays hot in the caches; light-my-request's mock response keeps a
-// header map a server's response does not have, which makes reading the response's headers dearer), and
-// over loopback HTTP with one kept-alive connection (the request and response objects a server gives its
-// hooks, and the caches as a server that waits for its next request leaves them). Batches of the apps
+// hook's), less the time inside `reply.send()`. Requests go one at a time, through `app.inject()` (the
+// default: everything stays hot in the caches; light-my-request's mock response keeps a header map a
+// server's response does not have, which makes reading the response's headers dearer), or with
+// `--transport=http` over loopback HTTP with one kept-alive connection (the request and response objects
+// a server gives its hooks, and the caches as a server that waits for its next request leaves them). One
+// transport per process: code that has read both kinds of request and response objects reads either
+// more slowly than a server's code, which only ever sees one. Batches of the apps
 // take turns, each batch gives the median request's hook time (ns), and the differences from the floor
 // are taken batch by batch. A bare Fastify app's whole request is timed in the same process through `app.inject()`
 // (from Fastify's router entry until the response ends, light-my-request's socketless request and
@@ -28,6 +30,7 @@ import type { Estimate } from './stats.js'
 const quick = process.argv.includes('--quick')
 /** `--scenario=<name>` (repeatable) measures only those scenarios, for profiling one path. */
 const only = process.argv.filter((arg) => arg.startsWith('--scenario=')).map((arg) => arg.slice('--scenario='.length))
+const transport: HookTransport = process.argv.includes('--transport=http') ? 'http' : 'inject'
 const BATCHES = quick ? 7 : 25
 const REQUESTS_PER_BATCH = quick ? 200 : 400
 const WARMUP_REQUESTS = quick ? 1000 : 3000
@@ -273,7 +276,6 @@ async function measure (scenario: Scenario, transport: HookTransport): Promise<H
 const results: HookResult[] = []
 for (const scenario of SCENARIOS) {
   if (scenario.headersFloor !== true || (only.length !== 0 && !only.includes(scenario.name))) continue
-  results.push(await measure(scenario, 'inject'))
-  results.push(await measure(scenario, 'http'))
+  results.push(await measure(scenario, transport))
 }
 process.stdout.write(JSON.stringify(results) + '\n')

@@ -127,7 +127,10 @@ let hooks: HookResult[] | string = 'Skipped (`--no-micro`).'
 if (!args['no-micro']) {
   log('hooks in process, plugin vs headers floor')
   try {
-    hooks = await runJsonScript<HookResult[]>(cores.server, entries.hooks, quick ? ['--quick'] : [], 400_000)
+    // one process per transport (bench/hooks.ts says why)
+    const inject = await runJsonScript<HookResult[]>(cores.server, entries.hooks, quick ? ['--quick'] : [], 300_000)
+    const overHttp = await runJsonScript<HookResult[]>(cores.server, entries.hooks, [...(quick ? ['--quick'] : []), '--transport=http'], 300_000)
+    hooks = SCENARIOS.flatMap((scenario) => [...inject, ...overHttp].filter((result) => result.scenario === scenario.name))
   } catch (error) {
     hooks = `Not measured: ${error instanceof Error ? error.message : String(error)}`
   }
