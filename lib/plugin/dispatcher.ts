@@ -99,12 +99,25 @@ export function dispatcherOf (fastify: FastifyInstance): Dispatcher {
   return dispatcher
 }
 
+/** What a preflight needs of its URL: the routes there, profiled, and the registration whose prefix covers it. */
+export interface UrlView {
+  readonly profile: UrlProfile
+  readonly covering: Registration | undefined
+}
+
 export class Dispatcher {
   readonly registrations: Registration[] = []
   /** the policies of registrations with a delegator (default and routes'): never the truth without the delegator's answer */
   readonly delegatedPolicies = new Map<CorsPolicy, Registration>()
   #index: RouteIndex | undefined
-  readonly #profiles = new Map<string, UrlProfile>()
+  readonly #views = new Map<string, UrlView>()
+  /**
+   * The URL looked up last, and its view: the router's constraint and then the plugin's onRequest
+   * look up the same URL of a preflight, one after the other.
+   */
+  #lastUrl: string | undefined
+  #lastHost: string | undefined
+  #lastView: UrlView | undefined
   #fastify: FastifyInstance | undefined
   #router: RouterMatchOptions | undefined
   /** does any route answer its own preflights (preflight: false)? */
@@ -192,20 +205,25 @@ export class Dispatcher {
   }
 
   /**
-   * The routes at a URL (for this Host when routes are host-constrained), profiled once: routes never
-   * change once the app is ready, so a URL's answer is cached. The cache is bounded and simply
-   * emptied when full, so URLs sprayed by a client cost only the lookup they would cost uncached.
+   * The routes at a URL (for this Host when routes are host-constrained), profiled, and the
+   * registration covering it, once: routes never change once the app is ready, so a URL's view is
+   * cached. The cache is bounded and simply emptied when full, so URLs sprayed by a client cost only
+   * the lookup they would cost uncached.
    */
-  profileAt (url: string, host: string | undefined): UrlProfile {
+  viewAt (url: string, host: string | undefined): UrlView {
+    if (url === this.#lastUrl && host === this.#lastHost) return this.#lastView as UrlView
     const index = this.#index as RouteIndex
     const key = index.hostConstrained ? `${host ?? ''} ${url}` : url
-    let profile = this.#profiles.get(key)
-    if (profile === undefined) {
-      profile = profileUrl(index.routesAt(url, host))
-      if (this.#profiles.size >= PROFILE_CACHE_SIZE) this.#profiles.clear()
-      this.#profiles.set(key, profile)
+    let view = this.#views.get(key)
+    if (view === undefined) {
+      view = { profile: profileUrl(index.routesAt(url, host)), covering: this.scopeFor(url) }
+      if (this.#views.size >= PROFILE_CACHE_SIZE) this.#views.clear()
+      this.#views.set(key, view)
     }
-    return profile
+    this.#lastUrl = url
+    this.#lastHost = host
+    this.#lastView = view
+    return view
   }
 
   /**
@@ -252,9 +270,10 @@ export class Dispatcher {
     if (this.#index === undefined) return requestMethod === undefined ? 'plain' : 'preflight'
     // the router, not the URL's spelling, says whether a route the plugin owns is there: `/%61pi/x` or
     // `//api/x` may reach `/api/x`
-    if (this.scopeFor(url) === undefined && !ownsAny(this.profileAt(url, host))) return undefined
-    if (requestMethod === undefined) return this.profileAt(url, host).routes.has('OPTIONS') ? undefined : 'plain'
-    if (this.#selfAnswered && answersOwnPreflights(this.profileAt(url, host).routes.get(requestMethod))) return undefined
+    const { profile, covering } = this.viewAt(url, host)
+    if (covering === undefined && !ownsAny(profile)) return undefined
+    if (requestMethod === undefined) return profile.routes.has('OPTIONS') ? undefined : 'plain'
+    if (this.#selfAnswered && answersOwnPreflights(profile.routes.get(requestMethod))) return undefined
     return 'preflight'
   }
 }

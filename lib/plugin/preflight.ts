@@ -12,7 +12,8 @@ import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from 
 import { decideForPolicy } from './actual-request.js'
 import { runOriginCheck, settleOrigins } from './origin-check.js'
 import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
-import { setHeader } from './response-headers.js'
+import { put, setHeader } from './response-headers.js'
+import { replyHeadersOf } from './fastify-internals.js'
 
 /** One preflight being answered: what every step below reads. */
 interface Preflight {
@@ -37,7 +38,8 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
   const { dispatcher } = scope
   const url = request.url
   const host = routingHost(request)
-  let profile = dispatcher.profileAt(url, host)
+  const view = dispatcher.viewAt(url, host)
+  let profile = view.profile
   let targets = profile.routes.get(requestMethod)
   const target = targets?.[0]?.name ?? `${requestMethod} ${pathOf(url)}`
   if (targets === undefined && dispatcher.servedUnseen(requestMethod, url, host)) {
@@ -45,7 +47,7 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
     targets = [{ policy: undefined, name: target }]
     profile = profileUrl(new Map([...profile.routes, [requestMethod, targets]]))
   }
-  const covering = dispatcher.scopeFor(url)
+  const covering = view.covering
   if (targets === undefined && covering === undefined) {
     // no route serves it and no registration covers the URL: the 404 it would get without the plugin
     request.cors = Decision.refusedPreflight(origin, undefined)
@@ -195,25 +197,26 @@ function writePreflight (preflight: Preflight, policy: CorsPolicy, outcome: Pref
   const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail, credentials)
   attachOriginData(decision, preflight.originData)
   request.cors = decision
-  setHeader(reply, ACAO, anyOrigin ? '*' : origin)
-  if (credentials) setHeader(reply, ACAC, 'true')
-  if (outcome.acam !== undefined) setHeader(reply, ACAM, outcome.acam)
-  if (outcome.acah !== undefined) setHeader(reply, ACAH, outcome.acah)
+  const headers = replyHeadersOf(reply)
+  put(reply, headers, ACAO, anyOrigin ? '*' : origin)
+  if (credentials) put(reply, headers, ACAC, 'true')
+  if (outcome.acam !== undefined) put(reply, headers, ACAM, outcome.acam)
+  if (outcome.acah !== undefined) put(reply, headers, ACAH, outcome.acah)
   // a refusal normally needs no max-age (a browser caches nothing from it), but one a browser may
   // still accept (private network access, in browsers that only warn) is marked never to be cached
-  if (maxAge !== undefined && (allowed || maxAge === '0')) setHeader(reply, ACMA, maxAge)
+  if (maxAge !== undefined && (allowed || maxAge === '0')) put(reply, headers, ACMA, maxAge)
   if (allowed) {
-    if (policy.cacheControl !== undefined) setHeader(reply, CACHE_CONTROL, policy.cacheControl)
-    if (request.headers[ACRPN] === 'true') setHeader(reply, ACAPN, 'true')
+    if (policy.cacheControl !== undefined) put(reply, headers, CACHE_CONTROL, policy.cacheControl)
+    if (request.headers[ACRPN] === 'true') put(reply, headers, ACAPN, 'true')
   } else {
     logDenial(request, decision, target)
   }
-  if (vary !== undefined) setHeader(reply, VARY, vary)
+  if (vary !== undefined) put(reply, headers, VARY, vary)
   if (policy.preflightContinue) {
     proceed()
     return
   }
   // Content-Length: 0 because some Safari versions hang on a body-less 204 without it
-  setHeader(reply, CONTENT_LENGTH, '0')
+  put(reply, headers, CONTENT_LENGTH, '0')
   reply.code(policy.optionsSuccessStatus).send()
 }

@@ -11,10 +11,10 @@ const VARY_ORIGIN = ['Origin'] as const
  * undefined when this Fastify keeps them elsewhere, and the public methods serve. Looked up once per
  * write of a decision's headers, not once per header.
  */
-type HeaderObject = Record<string, unknown> | undefined
+export type HeaderObject = Record<string, unknown> | undefined
 
 /** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
-function put (reply: FastifyReply, headers: HeaderObject, name: string, value: string): void {
+export function put (reply: FastifyReply, headers: HeaderObject, name: string, value: string): void {
   if (headers === undefined) reply.header(name, value)
   else headers[name] = value
 }

@@ -151,7 +151,8 @@ export function evaluatePreflight (
   if (typeof headers !== 'string' && headers !== undefined) return { reason: 'header-not-allowed', detail: headers.refusal, acam, acah: policy.acah }
   const privateNetworkRefusal = refusePrivateNetwork(policy, requestPrivateNetwork, target)
   if (privateNetworkRefusal !== undefined) return { reason: 'private-network-not-allowed', detail: privateNetworkRefusal, acam, acah: headers }
-  return { reason: 'allowed', acam, acah: headers }
+  // one shape for every outcome (detail included), so the code that reads them reads one kind of object
+  return { reason: 'allowed', detail: undefined, acam, acah: headers }
 }
 
 /** '*' is a valid method token, but in Access-Control-Allow-Methods it is a wildcard: never echoed. */

@@ -399,7 +399,7 @@ test('evaluatePreflight: the first failing step wins', async (t) => {
           ? { reason: 'method-not-allowed', detail: METHOD_REFUSAL }
           : !headersOk
               ? { reason: 'header-not-allowed', detail: HEADER_REFUSAL }
-              : !pnaOk ? { reason: 'private-network-not-allowed', detail: PNA_REFUSAL } : { reason: 'allowed' }
+              : !pnaOk ? { reason: 'private-network-not-allowed', detail: PNA_REFUSAL } : { reason: 'allowed', detail: undefined }
         t.strictSame({ ...outcome }, { ...want, acam: 'PUT', acah: 'X-Custom' }, `method ${methodOk} × headers ${headersOk} × pna ${pnaOk}`)
       }
     }
@@ -422,33 +422,33 @@ test('evaluatePreflight: each branch', async (t) => {
   const rows: Array<{ name: string, p: CorsPolicy, m: string, h?: string, pn?: string, routes?: string, want: Record<string, unknown> }> = [
     // step 1: the method
     { name: "'*' requested, methods unset", p: byDefault, m: '*', routes: 'GET, PUT', want: { reason: 'method-not-allowed', detail: star, acam: undefined, acah: undefined } },
-    { name: "'*' requested, methods '*'", p: anyMethod, m: '*', want: { reason: 'allowed', acam: '*', acah: undefined } },
+    { name: "'*' requested, methods '*'", p: anyMethod, m: '*', want: { reason: 'allowed', detail: undefined, acam: '*', acah: undefined } },
     { name: "'*' requested, methods listed", p: putOnly, m: '*', want: { reason: 'method-not-allowed', detail: 'method * is not allowed for PUT /items/:id; add it to `methods` (allowed: PUT)', acam: 'PUT', acah: undefined } },
-    { name: 'method of 64 characters', p: byDefault, m: 'M'.repeat(64), routes: undefined, want: { reason: 'allowed', acam: 'M'.repeat(64), acah: undefined } },
+    { name: 'method of 64 characters', p: byDefault, m: 'M'.repeat(64), routes: undefined, want: { reason: 'allowed', detail: undefined, acam: 'M'.repeat(64), acah: undefined } },
     { name: 'method of 65 characters', p: byDefault, m: 'M'.repeat(65), routes: 'GET', want: { reason: 'method-not-allowed', detail: notToken, acam: undefined, acah: undefined } },
     { name: 'empty method', p: anyMethod, m: '', want: { reason: 'method-not-allowed', detail: notToken, acam: '*', acah: undefined } },
     { name: 'empty methods list: unsafe methods refused', p: noMethods, m: 'DELETE', routes: 'DELETE', want: { reason: 'method-not-allowed', detail: 'method DELETE is not allowed for PUT /items/:id; add it to `methods` (allowed: none)', acam: undefined, acah: undefined } },
-    { name: 'empty methods list: safelisted methods pass, no ACAM', p: noMethods, m: 'POST', routes: 'POST', want: { reason: 'allowed', acam: undefined, acah: undefined } },
-    { name: 'methods unset: the route methods', p: byDefault, m: 'DELETE', routes: 'GET, DELETE', want: { reason: 'allowed', acam: 'GET, DELETE', acah: undefined } },
+    { name: 'empty methods list: safelisted methods pass, no ACAM', p: noMethods, m: 'POST', routes: 'POST', want: { reason: 'allowed', detail: undefined, acam: undefined, acah: undefined } },
+    { name: 'methods unset: the route methods', p: byDefault, m: 'DELETE', routes: 'GET, DELETE', want: { reason: 'allowed', detail: undefined, acam: 'GET, DELETE', acah: undefined } },
     // step 2: the headers
-    { name: 'echo: canonical list as sent', p: byDefault, m: 'PUT', h: 'content-type,x-a', want: { reason: 'allowed', acam: 'PUT', acah: 'content-type,x-a' } },
-    { name: 'echo: split by a proxy, re-joined lower-case', p: byDefault, m: 'PUT', h: 'Content-Type, X-A', want: { reason: 'allowed', acam: 'PUT', acah: 'content-type,x-a' } },
+    { name: 'echo: canonical list as sent', p: byDefault, m: 'PUT', h: 'content-type,x-a', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: 'content-type,x-a' } },
+    { name: 'echo: split by a proxy, re-joined lower-case', p: byDefault, m: 'PUT', h: 'Content-Type, X-A', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: 'content-type,x-a' } },
     { name: "echo: '*' alone", p: byDefault, m: 'PUT', h: '*', want: { reason: 'header-not-allowed', detail: starHeader, acam: 'PUT', acah: undefined } },
     { name: "echo: '*' first", p: byDefault, m: 'PUT', h: '*,x-a', want: { reason: 'header-not-allowed', detail: starHeader, acam: 'PUT', acah: undefined } },
     { name: "echo: '*' last", p: byDefault, m: 'PUT', h: 'x-a,*', want: { reason: 'header-not-allowed', detail: starHeader, acam: 'PUT', acah: undefined } },
     { name: "echo: '*' between", p: byDefault, m: 'PUT', h: 'x-a,*,x-b', want: { reason: 'header-not-allowed', detail: starHeader, acam: 'PUT', acah: undefined } },
     { name: "echo: '*' not canonical", p: byDefault, m: 'PUT', h: 'X-A, *', want: { reason: 'header-not-allowed', detail: starHeader, acam: 'PUT', acah: undefined } },
-    { name: "echo: names starting with '*' are names", p: byDefault, m: 'PUT', h: '*a,x-*', want: { reason: 'allowed', acam: 'PUT', acah: '*a,x-*' } },
+    { name: "echo: names starting with '*' are names", p: byDefault, m: 'PUT', h: '*a,x-*', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: '*a,x-*' } },
     { name: 'echo: not a list of names', p: byDefault, m: 'PUT', h: 'x-a x-b', want: { reason: 'header-not-allowed', detail: unbounded, acam: 'PUT', acah: undefined } },
     { name: 'configured: not a list of names', p: anyHeader, m: 'PUT', h: 'x-a;x-b', want: { reason: 'header-not-allowed', detail: unbounded, acam: 'PUT', acah: '*' } },
     { name: 'configured empty list: any header refused, no hint', p: noHeaders, m: 'PUT', h: 'x-a', want: { reason: 'header-not-allowed', detail: "request header 'x-a' is not allowed for PUT /items/:id; add it to `allowedHeaders`", acam: 'PUT', acah: '' } },
-    { name: 'configured empty list: no request headers', p: noHeaders, m: 'PUT', want: { reason: 'allowed', acam: 'PUT', acah: '' } },
-    { name: "configured '*': any name but authorization", p: anyHeader, m: 'PUT', h: 'x-a,x-b', want: { reason: 'allowed', acam: 'PUT', acah: '*' } },
+    { name: 'configured empty list: no request headers', p: noHeaders, m: 'PUT', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: '' } },
+    { name: "configured '*': any name but authorization", p: anyHeader, m: 'PUT', h: 'x-a,x-b', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: '*' } },
     { name: "configured '*': Authorization in any case", p: anyHeader, m: 'PUT', h: 'X-A, Authorization', want: { reason: 'header-not-allowed', detail: "request header 'authorization' is not allowed for PUT /items/:id; add it to `allowedHeaders` ('*' does not cover Authorization; list it explicitly)", acam: 'PUT', acah: '*' } },
     // step 3: private network access
     { name: 'PNA refused: the echoed headers are still the ACAH', p: byDefault, m: 'PUT', h: 'x-a', pn: 'true', want: { reason: 'private-network-not-allowed', detail: 'private network access was requested for PUT /items/:id; set `allowPrivateNetwork: true` to grant it', acam: 'PUT', acah: 'x-a' } },
-    { name: 'PNA granted', p: pna, m: 'PUT', h: 'x-a', pn: 'true', want: { reason: 'allowed', acam: 'PUT', acah: 'x-a' } },
-    { name: "PNA: only 'true' asks", p: byDefault, m: 'PUT', pn: 'TRUE', want: { reason: 'allowed', acam: 'PUT', acah: undefined } }
+    { name: 'PNA granted', p: pna, m: 'PUT', h: 'x-a', pn: 'true', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: 'x-a' } },
+    { name: "PNA: only 'true' asks", p: byDefault, m: 'PUT', pn: 'TRUE', want: { reason: 'allowed', detail: undefined, acam: 'PUT', acah: undefined } }
   ]
   for (const row of rows) {
     const outcome = evaluatePreflight(row.p, row.m, row.h, row.pn, row.routes, target)
