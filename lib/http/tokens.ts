@@ -76,6 +76,19 @@ export function isForbiddenRequestHeader (lowerName: string): boolean {
  * would read as a wildcard), found in the same pass.
  */
 export function isCanonicalHeaderNameList (value: string, withoutWildcard = false): boolean {
+  // browsers send the same list on every preflight of a page: a string compare answers it again
+  if (value === (withoutWildcard ? lastCanonicalWithoutWildcard : lastCanonical)) return true
+  if (!scanCanonicalHeaderNameList(value, withoutWildcard)) return false
+  if (withoutWildcard) lastCanonicalWithoutWildcard = value
+  else lastCanonical = value
+  return true
+}
+
+/** The last value each form of `isCanonicalHeaderNameList` accepted. */
+let lastCanonical: string | undefined
+let lastCanonicalWithoutWildcard: string | undefined
+
+function scanCanonicalHeaderNameList (value: string, withoutWildcard: boolean): boolean {
   const length = value.length
   if (length === 0 || length > MAX_ACRH_LENGTH) return false
   let names = 1

@@ -143,10 +143,15 @@ export function evaluatePreflight (
   routeMethods: string | undefined,
   target: string
 ): PreflightOutcome {
-  const validMethod = isValidRequestMethod(policy, requestMethod)
-  const acam = allowMethodsFor(policy, requestMethod, validMethod, routeMethods)
-  const methodRefusal = refuseMethod(policy, requestMethod, validMethod, target)
-  if (methodRefusal !== undefined) return { reason: 'method-not-allowed', detail: methodRefusal, acam, acah: policy.acah }
+  let acam = policy.acam
+  // the usual preflight asks for a listed method, which needs no other check: listed methods are
+  // tokens of at most MAX_METHOD_LENGTH characters, never '*' (options.ts), and ACAM lists them
+  if (policy.methodSet === undefined || !policy.methodSet.has(requestMethod)) {
+    const validMethod = isValidRequestMethod(policy, requestMethod)
+    acam = allowMethodsFor(policy, requestMethod, validMethod, routeMethods)
+    const methodRefusal = refuseMethod(policy, requestMethod, validMethod, target)
+    if (methodRefusal !== undefined) return { reason: 'method-not-allowed', detail: methodRefusal, acam, acah: policy.acah }
+  }
   const headers = checkRequestHeaders(policy, requestHeaders, target)
   if (typeof headers !== 'string' && headers !== undefined) return { reason: 'header-not-allowed', detail: headers.refusal, acam, acah: policy.acah }
   const privateNetworkRefusal = refusePrivateNetwork(policy, requestPrivateNetwork, target)
@@ -175,7 +180,6 @@ function refuseMethod (policy: CorsPolicy, requestMethod: string, validMethod: b
       ? `Access-Control-Request-Method '*' is never echoed for ${target} (it would read as a wildcard); list the methods in \`methods\``
       : `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`
   }
-  // the listed methods first: the usual preflight asks for one of them, and one lookup answers it
   if (policy.methodSet !== undefined && !policy.methodSet.has(requestMethod) && !SAFELISTED_METHODS.has(requestMethod)) {
     return `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.acam ?? 'none'})`
   }

@@ -5,7 +5,7 @@ import { originText, parseConfiguredOrigin, unanchoredRegExpFix, type Configured
 import { isLoopbackHost, regExpWitnesses, unescapedHostDots } from './regexp-safety.js'
 import { ORIGIN_CACHE_SETTING_NAMES, originCacheSettingProblems, resolveOriginCache, type OriginCacheSettings } from './origin-cache-settings.js'
 import {
-  FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken
+  FORBIDDEN_METHODS, FORBIDDEN_RESPONSE_HEADERS, RESPONSE_ONLY_HEADERS, isForbiddenRequestHeader, isToken, MAX_METHOD_LENGTH
 } from '../http/tokens.js'
 
 /** One configuration problem: where it is (a JSON pointer), the value there, what is wrong and how to fix it. */
@@ -334,7 +334,7 @@ function resolveMethods (value: string | string[], c: Collector): NameList {
   for (const item of items) {
     if (item === '*') { wildcard = true; continue }
     const upper = item.toUpperCase()
-    if (!isToken(item, 64)) {
+    if (!isToken(item, MAX_METHOD_LENGTH)) {
       c.add('/methods', `${renderValue(item)} is not a valid method name (an HTTP token such as 'PUT')`, { fix: "use a method name that is an HTTP token, such as 'PUT'", value: item })
     } else if (FORBIDDEN_METHODS.has(upper)) {
       const fix = 'remove it'

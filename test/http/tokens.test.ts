@@ -97,3 +97,33 @@ test('isCanonicalHeaderNameList without wildcard: refuses exactly the canonical 
     isCanonicalHeaderNameList(input, true) === (isCanonicalHeaderNameList(input) && !input.split(',').includes('*'))), { seed: 20261130, numRuns: 5_000 })
   t.pass('5 000 generated lists: the flag refuses a canonical list exactly when one of its names is *')
 })
+
+test('isCanonicalHeaderNameList answers a value asked again as it answered it first, in each form', async (t) => {
+  // the last accepted value of each form is remembered: a wrong memory would accept what the scan refuses
+  t.equal(isCanonicalHeaderNameList('a,*'), true, 'accepted without the flag')
+  t.equal(isCanonicalHeaderNameList('a,*', true), false, 'what the form without the flag accepted is refused with it')
+  t.equal(isCanonicalHeaderNameList('a,*'), true, 'and still accepted without it')
+  t.equal(isCanonicalHeaderNameList('content-type,x-custom', true), true)
+  t.equal(isCanonicalHeaderNameList('content-type,x-custom', true), true, 'asked again')
+  t.equal(isCanonicalHeaderNameList('', true), false, 'empty, after an accepted value')
+  t.equal(isCanonicalHeaderNameList('Content-Type,x-custom', true), false, 'a value of the same length that differs')
+  // answers in any order equal answers asked once each, first in a fresh order
+  const alphabet = fc.constantFrom('a', '*', ',', 'A', ' ', '-')
+  const calls = fc.array(fc.tuple(fc.array(alphabet, { maxLength: 8 }).map((chars) => chars.join('')), fc.boolean()), { minLength: 1, maxLength: 30 })
+  fc.assert(fc.property(calls, (sequence) => {
+    const first = new Map<string, boolean>()
+    for (const [value, withoutWildcard] of sequence) {
+      const key = `${String(withoutWildcard)} ${value}`
+      const answer = isCanonicalHeaderNameList(value, withoutWildcard)
+      if (first.has(key) && first.get(key) !== answer) return false
+      first.set(key, answer)
+    }
+    return [...first].every(([key, answer]) => {
+      const [flag, ...rest] = key.split(' ')
+      const value = rest.join(' ')
+      const expected = value !== '' && value.split(',').every((name) => /^[a*-]+$/.test(name) && (name !== '*' || flag === 'false'))
+      return answer === expected
+    })
+  }), { seed: 20261201, numRuns: 3_000 })
+  t.pass('3 000 generated sequences: every answer is the scan\'s, whatever was asked before')
+})
