@@ -85,7 +85,7 @@ export function inheritableOptions (rawOptions: unknown): Record<string, unknown
 // of the package still has one dispatcher
 const kDispatchers = Symbol.for('fastify-cors-policy.dispatchers')
 const dispatchers: WeakMap<object, Dispatcher> = ((globalThis as Record<symbol, unknown>)[kDispatchers] ??= new WeakMap()) as WeakMap<object, Dispatcher>
-/** URLs whose preflight profile is kept */
+/** URLs whose view (routes and covering registration) is kept */
 const PROFILE_CACHE_SIZE = 1000
 
 /** The dispatcher of the app this instance belongs to (every instance of one app shares its server). */

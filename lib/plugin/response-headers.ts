@@ -11,7 +11,7 @@ const VARY_ORIGIN = ['Origin'] as const
  * undefined when this Fastify keeps them elsewhere, and the public methods serve. Looked up once per
  * write of a decision's headers, not once per header.
  */
-export type HeaderObject = Record<string, unknown> | undefined
+type HeaderObject = Record<string, unknown> | undefined
 
 /** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
 export function put (reply: FastifyReply, headers: HeaderObject, name: string, value: string): void {

@@ -172,7 +172,7 @@ function allowMethodsFor (policy: CorsPolicy, requestMethod: string, validMethod
   return policy.acam
 }
 
-/** Step 1, the method check: why the requested method is refused, or undefined. */
+/** Step 1, the method check of a method `methods` does not list: why it is refused, or undefined. */
 function refuseMethod (policy: CorsPolicy, requestMethod: string, validMethod: boolean, target: string): string | undefined {
   if (!validMethod) {
     // go-safeweb#372: echoing "GET, DELETE" would grant extra methods; never echo an invalid value
@@ -180,7 +180,7 @@ function refuseMethod (policy: CorsPolicy, requestMethod: string, validMethod: b
       ? `Access-Control-Request-Method '*' is never echoed for ${target} (it would read as a wildcard); list the methods in \`methods\``
       : `Access-Control-Request-Method is not a single method token, so nothing is echoed for ${target}`
   }
-  if (policy.methodSet !== undefined && !policy.methodSet.has(requestMethod) && !SAFELISTED_METHODS.has(requestMethod)) {
+  if (policy.methodSet !== undefined && !SAFELISTED_METHODS.has(requestMethod)) {
     return `method ${requestMethod} is not allowed for ${target}; add it to \`methods\` (allowed: ${policy.acam ?? 'none'})`
   }
   return undefined
