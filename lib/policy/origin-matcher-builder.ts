@@ -13,6 +13,9 @@ export interface SubdomainRule {
   readonly port: string
 }
 
+/** Result of matching a request's Origin against an allow-list. */
+export type OriginMatch = 'allowed' | 'not-allowed' | 'invalid'
+
 /**
  * An allow-list compiled for lookups whose cost does not grow with its size: exact origins in a
  * Set; `*.domain` patterns in a Map keyed by `.domain`, probed once per label of the request's host
@@ -25,6 +28,11 @@ export interface OriginMatcher {
   /** `.domain` → the schemes and ports its `*.` patterns allow (lists shared between domains) */
   readonly subdomains: ReadonlyMap<string, readonly SubdomainRule[]>
   readonly regexps: readonly RegExp[]
+  /**
+   * the answers for Origin values outside `exact`, remembered (at most ANSWERS_KEPT, emptied when
+   * full; origin-matcher.ts); undefined when `exactOnly`
+   */
+  readonly answers: Map<string, OriginMatch> | undefined
   /** length of the longest `.domain` suffix among the `*.` patterns */
   readonly longestSuffix: number
   /** true when only the exact Set needs to be consulted */
@@ -212,13 +220,15 @@ export class OriginMatcherBuilder {
       for (const domain of this.#subdomains.keys()) this.#longestSuffix = Math.max(this.#longestSuffix, domain.length)
     }
     const copies = combineRegExps(regexps.map((re) => new RegExp(re.source, re.flags.replace(/[gy]/g, ''))))
+    const exactOnly = this.#anyPortHosts.size === 0 && this.#subdomains.size === 0 && copies.length === 0
     return Object.freeze({
       exact: this.#exact,
       anyPortHosts: this.#anyPortHosts,
       subdomains: this.#subdomains,
       regexps: Object.freeze(copies),
+      answers: exactOnly ? undefined : new Map(),
       longestSuffix: this.#longestSuffix,
-      exactOnly: this.#anyPortHosts.size === 0 && this.#subdomains.size === 0 && copies.length === 0
+      exactOnly
     })
   }
 

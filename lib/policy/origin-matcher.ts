@@ -1,8 +1,8 @@
 import { serializedOriginHostEnd } from '../http/origin.js'
-import { OriginMatcherBuilder, type OriginMatcher } from './origin-matcher-builder.js'
+import { OriginMatcherBuilder, type OriginMatch, type OriginMatcher } from './origin-matcher-builder.js'
 import type { ConfiguredOrigin } from './origin-pattern.js'
 
-export type { OriginMatcher, SubdomainRule } from './origin-matcher-builder.js'
+export type { OriginMatch, OriginMatcher, SubdomainRule } from './origin-matcher-builder.js'
 
 /** Builds the lookup structures once; RegExps are copied without `g`/`y` so `lastIndex` never matters. */
 export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], regexps: readonly RegExp[]): OriginMatcher {
@@ -11,20 +11,42 @@ export function compileOriginMatcher (origins: readonly ConfiguredOrigin[], rege
   return builder.finish(regexps)
 }
 
-/** Result of matching a request's Origin against an allow-list. */
-export type OriginMatch = 'allowed' | 'not-allowed' | 'invalid'
-
 /**
  * Matches a raw Origin header value. An exact hit needs no parsing (the Set holds only validated,
  * normalised origins); everything else is validated first, so patterns and RegExps only ever see a
- * well-formed serialised origin, and `null` is never matched by them.
+ * well-formed serialised origin, and `null` is never matched by them. The answers for valid origins
+ * outside the Set are remembered.
  */
 export function matchOrigin (matcher: OriginMatcher, origin: string): OriginMatch {
   if (matcher.exact.has(origin)) return 'allowed'
   if (origin === 'null') return 'not-allowed'
+  const answers = matcher.answers
+  if (answers === undefined) return serializedOriginHostEnd(origin) === -1 ? 'invalid' : 'not-allowed'
+  // the Set's lookup computed the Origin's hash already: this lookup costs less than any check below
+  const known = answers.get(origin)
+  if (known !== undefined) return known
+  const answer = matchBeyondExact(matcher, origin)
+  if (answer !== 'invalid') {
+    if (answers.size >= ANSWERS_KEPT) answers.clear()
+    answers.set(origin, answer)
+  }
+  return answer
+}
+
+/**
+ * How many answers for valid origins outside the exact Set a matcher keeps: a page's origin comes
+ * back on every request, and the syntax check, the patterns and the RegExps cost far more than a
+ * lookup. A valid origin is at most MAX_ORIGIN_LENGTH characters, so they hold at most 1 MB; invalid
+ * values are not kept (they cannot push out a real origin's answer), and a flood of distinct valid
+ * origins empties them again and again and costs the checks it would cost anyway. The patterns and
+ * RegExps never change (RegExps are copied without `g`/`y`), so neither does an answer.
+ */
+export const ANSWERS_KEPT = 1000
+
+/** The answer for an Origin value outside the exact Set, from the syntax check, the patterns and the RegExps. */
+function matchBeyondExact (matcher: OriginMatcher, origin: string): OriginMatch {
   const hostEnd = serializedOriginHostEnd(origin)
   if (hostEnd === -1) return 'invalid'
-  if (matcher.exactOnly) return 'not-allowed'
   if (matcher.anyPortHosts.size !== 0 && matcher.anyPortHosts.has(origin.slice(0, hostEnd))) return 'allowed'
   if (matcher.subdomains.size !== 0) {
     const schemeEnd = origin.indexOf('://')

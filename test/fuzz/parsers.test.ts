@@ -6,7 +6,7 @@
 import { test } from 'tap'
 import fc from 'fast-check'
 import { MAX_ORIGIN_LENGTH, serializedOriginHostEnd } from '../../lib/http/origin.js'
-import { parseConfiguredOrigin } from '../../lib/policy/origin-pattern.js'
+import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../lib/policy/origin-pattern.js'
 import { compileOriginMatcher, matchOrigin, type OriginMatcher } from '../../lib/policy/origin-matcher.js'
 import { MAX_ACRH_LENGTH, MAX_ACRH_NAMES, MAX_HEADER_NAME_LENGTH, isToken, parseRequestHeaderNames } from '../../lib/http/tokens.js'
 import { mergeVary } from '../../lib/http/vary.js'
@@ -123,6 +123,23 @@ test('matchOrigin agrees with a reference matcher and probes at most once per la
     if (result === 'allowed' && origin !== 'null' && hostEnd === -1) throw new Error(`allowed an invalid origin: ${JSON.stringify(origin)}`)
   }), { seed: FUZZ_SEED, numRuns: RUNS })
   t.pass(`${RUNS} origins`)
+})
+
+test('a matcher that remembers answers answers each origin as the reference does, however often and in whatever order it is asked', async (t) => {
+  t.comment(`fuzz seed ${FUZZ_SEED}`)
+  const configuration = fc.tuple(fc.subarray(CONFIGURED, { minLength: 0 }), fc.subarray(REGEXPS, { minLength: 0 }))
+  const SEQUENCES = 300
+  fc.assert(fc.property(configuration, fc.array(pickedOrigin, { minLength: 1, maxLength: 30 }), ([strings, regexps], origins) => {
+    const configured = strings.map((s) => parseConfiguredOrigin(s) as ConfiguredOrigin)
+    const matcher = compileOriginMatcher(configured, regexps)
+    // each origin asked, then asked again in the reverse order: the second answers come from what the first ones left
+    for (const origin of [...origins, ...origins.slice().reverse()]) {
+      const result = matchOrigin(matcher, origin)
+      const expected = referenceMatch(configured, regexps, origin)
+      if (result !== expected) throw new Error(`matchOrigin(${JSON.stringify(origin)}) = ${result} after ${JSON.stringify(origins)}, reference ${expected}`)
+    }
+  }), { seed: FUZZ_SEED, numRuns: SEQUENCES })
+  t.pass(`${SEQUENCES} sequences`)
 })
 
 /** RFC 9110 §5.6.1 lists as a proxy may rewrite them: split on commas, trim OWS, drop empty elements. */

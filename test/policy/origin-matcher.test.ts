@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { compileOriginMatcher, matchOrigin } from '../../lib/policy/origin-matcher.js'
+import { ANSWERS_KEPT, compileOriginMatcher, matchOrigin } from '../../lib/policy/origin-matcher.js'
 import { parseConfiguredOrigin, type ConfiguredOrigin } from '../../lib/policy/origin-pattern.js'
 
 function compile (origins: string[], regexps: RegExp[] = []) {
@@ -94,4 +94,44 @@ test('RegExps with the same flags are joined into one alternation; back-referenc
   for (const origin of ['https://a.comb.com', 'https://ab.com', 'https://x.com']) {
     t.equal(matchOrigin(matcher, origin), 'not-allowed', origin)
   }
+})
+
+test('answers for valid origins outside the exact Set are remembered, at most ANSWERS_KEPT of them, invalid values never', async (t) => {
+  t.equal(compile(['https://a.com', 'null']).answers, undefined, 'an exact-only list has nothing worth remembering')
+  const matcher = compile(['https://a.com', 'https://*.apps.example', 'http://localhost:*'], [/^https:\/\/r[0-9]+\.example\.net$/])
+  const answers = matcher.answers as Map<string, string>
+  const cases: Array<[string, string]> = [
+    ['https://r1.example.net', 'allowed'],
+    ['https://x.apps.example', 'allowed'],
+    ['http://localhost:5173', 'allowed'],
+    ['https://evil.example', 'not-allowed'],
+    ['https://a.com', 'allowed'],
+    ['null', 'not-allowed'],
+    ['https://a.com/', 'invalid'],
+    ['HTTPS://r1.example.net', 'invalid']
+  ]
+  for (let round = 0; round < 3; round++) {
+    for (const [origin, want] of cases) t.equal(matchOrigin(matcher, origin), want, `${origin}, round ${round}`)
+  }
+  t.same([...answers], [['https://r1.example.net', 'allowed'], ['https://x.apps.example', 'allowed'], ['http://localhost:5173', 'allowed'], ['https://evil.example', 'not-allowed']],
+    'the exact hit, null and invalid values are not kept')
+
+  const bounded = compile([], [/^https:\/\/r[0-9]+\.example\.net$/])
+  const kept = bounded.answers as Map<string, string>
+  const answersFor = (from: number, to: number, suffix = ''): Set<string> => {
+    const seen = new Set<string>()
+    for (let i = from; i < to; i++) seen.add(matchOrigin(bounded, `https://r${i}.example.net${suffix}`))
+    return seen
+  }
+  t.same(answersFor(0, ANSWERS_KEPT), new Set(['allowed']))
+  t.equal(kept.size, ANSWERS_KEPT, 'kept up to the bound')
+  t.same(answersFor(0, 2 * ANSWERS_KEPT, '/'), new Set(['invalid']))
+  t.equal(kept.size, ANSWERS_KEPT, 'a flood of invalid values pushes nothing out')
+  t.same(answersFor(ANSWERS_KEPT, ANSWERS_KEPT + 5), new Set(['allowed']))
+  t.equal(kept.size, 5, 'emptied when full, then filled again')
+  t.equal(matchOrigin(bounded, 'https://r0.example.net'), 'allowed', 'answered again once forgotten')
+  t.equal(matchOrigin(bounded, 'https://evil.example'), 'not-allowed')
+
+  const changed = compile(['https://a.com'], [/^https:\/\/r2\.example\.net$/])
+  t.equal(matchOrigin(changed, 'https://r1.example.net'), 'not-allowed', 'a new list answers afresh: nothing is shared between matchers')
 })
