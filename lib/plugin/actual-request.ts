@@ -3,7 +3,6 @@ import type { CorsPolicy } from '../policy/compile.js'
 import { forbiddenError } from '../errors.js'
 import { decideActual, enforcement, originVerdict, targetOf } from '../policy/decide.js'
 import { attachOriginData, type Decision } from '../policy/decision.js'
-import { singleHeader } from '../http/request-values.js'
 import { DELEGATION_FAILED, DELEGATION_FAILED_ENFORCED, runDelegator } from './delegation.js'
 import type { Registration, RouteEntry } from './dispatcher.js'
 import { runOriginCheck } from './origin-check.js'
@@ -16,17 +15,18 @@ const DELEGATION_FAILED_REPORTED: CorsPolicy = Object.freeze({ ...DELEGATION_FAI
 /**
  * Decides an actual request for its owner's policy (through the owner's delegator when it has one)
  * and writes the decision's headers on the reply at once, so a handler that writes the response
- * itself (`reply.raw.writeHead(200, reply.getHeaders())`, SSE) sends them; `beforeHandler` is false
- * in hooks that run after the handler, where `enforce` cannot stop it.
+ * itself (`reply.raw.writeHead(200, reply.getHeaders())`, SSE) sends them; `origin` is the request's
+ * Origin (`singleHeader`), `beforeHandler` is false in hooks that run after the handler, where
+ * `enforce` cannot stop it.
  */
-export function decideActualRequest (request: FastifyRequest, reply: FastifyReply, entry: RouteEntry | undefined, owner: Registration,
+export function decideActualRequest (request: FastifyRequest, reply: FastifyReply, origin: string | undefined, entry: RouteEntry | undefined, owner: Registration,
   beforeHandler: boolean, proceed: Continue): void {
   const policy = entry === undefined ? owner.defaultPolicy : entry.policy
   if (policy === null || owner.delegator === undefined) {
-    decideForPolicy(request, reply, policy, entry?.name, beforeHandler, proceed, false)
+    decideForPolicy(request, reply, origin, policy, entry?.name, beforeHandler, proceed, false)
     return
   }
-  decideThroughDelegator(request, reply, entry, owner, policy, beforeHandler, proceed)
+  decideThroughDelegator(request, reply, origin, entry, owner, policy, beforeHandler, proceed)
 }
 
 /**
@@ -34,17 +34,17 @@ export function decideActualRequest (request: FastifyRequest, reply: FastifyRepl
  * functions of their own (here and below): V8 allocates a function's captured variables on every
  * call, taken path or not, and the synchronous path must allocate no closure.
  */
-function decideThroughDelegator (request: FastifyRequest, reply: FastifyReply, entry: RouteEntry | undefined, owner: Registration, policy: CorsPolicy,
-  beforeHandler: boolean, proceed: Continue): void {
+function decideThroughDelegator (request: FastifyRequest, reply: FastifyReply, origin: string | undefined, entry: RouteEntry | undefined, owner: Registration,
+  policy: CorsPolicy, beforeHandler: boolean, proceed: Continue): void {
   // a route's own config.cors is merged over the delegator's answer, as @fastify/cors merges it
   runDelegator(request, reply, owner, targetOf(request, entry?.name), owner.overrides.get(policy), (delegated) => {
     if (delegated !== undefined) {
-      decideForPolicy(request, reply, delegated, entry?.name, beforeHandler, proceed, false)
+      decideForPolicy(request, reply, origin, delegated, entry?.name, beforeHandler, proceed, false)
       return
     }
     const enforce = owner.defaultPolicy.enforce
     const failed = enforce === true ? DELEGATION_FAILED_ENFORCED : enforce === 'report-only' ? DELEGATION_FAILED_REPORTED : DELEGATION_FAILED
-    const decision = decideActual(failed, singleHeader(request.headers.origin), 'failed', request, entry?.name, false)
+    const decision = decideActual(failed, origin, 'failed', request, entry?.name, false)
     applyDecision(request, reply, decision, entry?.name, beforeHandler, proceed)
   })
 }
@@ -53,9 +53,8 @@ function decideThroughDelegator (request: FastifyRequest, reply: FastifyReply, e
  * Decides with one policy: synchronously unless an origin function answers later (the synchronous
  * path allocates no closure). `preflight` marks a preflight the application answers itself.
  */
-export function decideForPolicy (request: FastifyRequest, reply: FastifyReply, policy: CorsPolicy | null, route: string | undefined,
+export function decideForPolicy (request: FastifyRequest, reply: FastifyReply, origin: string | undefined, policy: CorsPolicy | null, route: string | undefined,
   beforeHandler: boolean, proceed: Continue, preflight: boolean): void {
-  const origin = singleHeader(request.headers.origin)
   if (policy === null || origin === undefined) {
     applyDecision(request, reply, decideActual(policy, origin, 'not-allowed', request, route, preflight), route, beforeHandler, proceed)
     return

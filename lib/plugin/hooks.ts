@@ -74,7 +74,7 @@ export function createOnRequest (scope: PluginScope): onRequestHookHandler {
       done()
       return
     }
-    decideActualRequest(request, reply, entry, owner, true, done)
+    decideActualRequest(request, reply, origin, entry, owner, true, done)
   }
 }
 
@@ -91,7 +91,7 @@ function decideInHook (scope: PluginScope, hook: FastifyCorsHook, request: Fasti
     return
   }
   // preSerialization runs after the handler: enforce cannot stop it there
-  decideActualRequest(request, reply, entry, owner, hook !== 'preSerialization', proceed)
+  decideActualRequest(request, reply, singleHeader(request.headers.origin), entry, owner, hook !== 'preSerialization', proceed)
 }
 
 /** The hook that decides actual requests when `hook` is a hook with a payload argument, which its callback must pass on. */
@@ -135,7 +135,7 @@ function decideInOnSend (scope: PluginScope, request: FastifyRequest, reply: Fas
   const owner = ownerOf(scope, request, entry)
   // the plugin's onRequest answers every preflight it sees: one undecided here was answered by an earlier hook
   if (request.method === 'OPTIONS') warnIfPreflightAnsweredEarlier(owner, request, reply.statusCode)
-  decideActualRequest(request, reply, entry, owner, false, () => {
+  decideActualRequest(request, reply, singleHeader(request.headers.origin), entry, owner, false, () => {
     done(null, payload)
   })
 }

@@ -98,7 +98,7 @@ function answerWithPolicies (preflight: Preflight, profile: UrlProfile, targets:
   // only some of the routes a preflight may target do, the preflight is refused (route-grant.ts)
   const selfAnswered = targets === undefined ? (scopePolicy.preflight ? undefined : scopePolicy) : answersOwnPreflights(targets) ? targets[0]?.policy : undefined
   if (selfAnswered !== undefined && selfAnswered !== null) {
-    decideForPolicy(request, reply, selfAnswered, undefined, true, proceed, true)
+    decideForPolicy(request, reply, origin, selfAnswered, undefined, true, proceed, true)
     return
   }
   const shared = sharedPolicy(profile, scopePolicy, targets !== undefined)
