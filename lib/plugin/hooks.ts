@@ -59,12 +59,13 @@ export function createOnRequest (scope: PluginScope): onRequestHookHandler {
       done()
       return
     }
-    const origin = singleHeader(request.headers.origin)
+    const headers = request.headers
+    const origin = singleHeader(headers.origin)
     if (origin !== undefined && request.method === 'OPTIONS') {
-      const requestMethod = singleHeader(request.headers[ACRM])
+      const requestMethod = singleHeader(headers[ACRM])
       // Fetch#http-requests: a preflight is OPTIONS with Origin and Access-Control-Request-Method
       if (requestMethod !== undefined) {
-        answerPreflight(scope, request, reply, origin, requestMethod, done)
+        answerPreflight(scope, request, reply, headers, origin, requestMethod, done)
         return
       }
     }

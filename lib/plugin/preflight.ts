@@ -19,6 +19,8 @@ import { replyHeadersOf } from './fastify-internals.js'
 interface Preflight {
   readonly request: FastifyRequest
   readonly reply: FastifyReply
+  /** the request's headers, read once from Fastify's getter */
+  readonly headers: FastifyRequest['headers']
   readonly origin: string
   /** Access-Control-Request-Method, as received */
   readonly requestMethod: string
@@ -34,10 +36,11 @@ interface Preflight {
  * will hit, as Fastify routes it: the URL's routes for the requested method, the delegators of every
  * registration they belong to, then the origin, method, headers and private-network checks.
  */
-export function answerPreflight (scope: PluginScope, request: FastifyRequest, reply: FastifyReply, origin: string, requestMethod: string, proceed: Continue): void {
+export function answerPreflight (scope: PluginScope, request: FastifyRequest, reply: FastifyReply, headers: FastifyRequest['headers'], origin: string,
+  requestMethod: string, proceed: Continue): void {
   const { dispatcher } = scope
   const url = request.url
-  const host = routingHost(request)
+  const host = routingHost(headers)
   const view = dispatcher.viewAt(url, host)
   let profile = view.profile
   let targets = profile.routes.get(requestMethod)
@@ -54,7 +57,7 @@ export function answerPreflight (scope: PluginScope, request: FastifyRequest, re
     reply.callNotFound()
     return
   }
-  const preflight: Preflight = { request, reply, origin, requestMethod, target, proceed, originData: undefined }
+  const preflight: Preflight = { request, reply, headers, origin, requestMethod, target, proceed, originData: undefined }
   const owner = covering ?? scope.registration
   const involved = dispatcher.delegatedPolicies.size === 0 ? undefined : delegatingRegistrations(dispatcher, profile, owner)
   if (involved === undefined) {
@@ -137,8 +140,8 @@ function answerRouteDependent (preflight: Preflight, profile: UrlProfile, target
       url: publicTiers.length === 0 ? profile : substitutePolicies(profile, tierOf),
       scopePolicy: tierOf(scopePolicy),
       requestMethod,
-      requestHeaders: singleHeader(request.headers[ACRH]),
-      requestPrivateNetwork: singleHeader(request.headers[ACRPN]),
+      requestHeaders: singleHeader(preflight.headers[ACRH]),
+      requestPrivateNetwork: singleHeader(preflight.headers[ACRPN]),
       target,
       allowsOrigin: (policy) => { const verdict = verdicts.get(policy); return verdict === 'allowed' || verdict === 'allowed-any' }
     })
@@ -162,7 +165,7 @@ function finishSharedPreflight (preflight: Preflight, profile: UrlProfile, polic
     refusePreflight(preflight, policy, denialReason(verdict), undefined, policy.preflightVary)
     return
   }
-  const headers = preflight.request.headers
+  const headers = preflight.headers
   const outcome = evaluatePreflight(policy, preflight.requestMethod, singleHeader(headers[ACRH]), singleHeader(headers[ACRPN]), served ? profile.servedMethods : undefined, preflight.target)
   // browsers that only warn about private network access accept a refusal of it: never cached
   const maxAge = outcome.reason === 'private-network-not-allowed' ? '0' : policy.maxAge
@@ -207,7 +210,7 @@ function writePreflight (preflight: Preflight, policy: CorsPolicy, outcome: Pref
   if (maxAge !== undefined && (allowed || maxAge === '0')) put(reply, headers, ACMA, maxAge)
   if (allowed) {
     if (policy.cacheControl !== undefined) put(reply, headers, CACHE_CONTROL, policy.cacheControl)
-    if (request.headers[ACRPN] === 'true') put(reply, headers, ACAPN, 'true')
+    if (preflight.headers[ACRPN] === 'true') put(reply, headers, ACAPN, 'true')
   } else {
     logDenial(request, decision, target)
   }

@@ -35,8 +35,7 @@ export function ownerOf (scope: PluginScope, request: FastifyRequest, entry: Rou
  * The host find-my-way's host constraint is matched against: `Host`, or HTTP/2's `:authority`
  * (browsers speak HTTP/2 over https); an empty value is no host.
  */
-export function routingHost (request: FastifyRequest): string | undefined {
-  const headers = request.headers
+export function routingHost (headers: FastifyRequest['headers']): string | undefined {
   const host = headers.host || headers[':authority']
   return typeof host === 'string' && host !== '' ? host : undefined
 }
