@@ -1,7 +1,8 @@
 /**
- * Everything the plugin learns from Fastify beyond its public API, in one file so an upgrade that
- * changes it breaks here (test/plugin/fastify-internals.test.ts pins each fact, and CI runs that test
- * against the newest Fastify 5 too). Each reader fails loudly instead of guessing.
+ * Everything the plugin learns from Fastify (and the Node response under a reply) beyond its public
+ * API, in one file so an upgrade that changes it breaks here (test/plugin/fastify-internals.test.ts
+ * pins each fact, and CI runs that test against the newest Fastify 5 too). Each reader fails loudly
+ * instead of guessing, or falls back to the public API.
  */
 import { createRequire } from 'node:module'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -156,6 +157,31 @@ export function replyHeadersOf (reply: FastifyReply): Record<string, unknown> | 
   if (replyHeadersSymbol === null) return undefined
   const headers = (reply as unknown as Record<symbol, unknown>)[replyHeadersSymbol]
   return headers !== null && typeof headers === 'object' ? headers as Record<string, unknown> : undefined
+}
+
+/**
+ * A header set on `reply.raw`, by lower-case name, as `reply.raw.getHeader(name)` reads it, without
+ * the name's check and lower-casing on every call. Node's response keeps its headers under a private
+ * symbol (`kOutHeaders`): null until one is set, then `{ [lower-case name]: [name, value] }`. The
+ * symbol is looked for on the first response; without it, or for an entry of another shape, `getHeader`
+ * answers, so a Node change costs speed, not behaviour.
+ */
+let outHeadersSymbol: symbol | null | undefined
+
+export function rawHeaderOf (raw: FastifyReply['raw'], name: string): unknown {
+  if (outHeadersSymbol === undefined) {
+    outHeadersSymbol = Object.getOwnPropertySymbols(raw).find((symbol) => symbol.description === 'kOutHeaders') ?? null
+  }
+  if (outHeadersSymbol !== null) {
+    const headers = (raw as unknown as Record<symbol, unknown>)[outHeadersSymbol]
+    if (headers === null) return undefined
+    if (typeof headers === 'object') {
+      const entry = (headers as Record<string, unknown>)[name]
+      if (entry === undefined) return undefined
+      if (Array.isArray(entry) && entry.length === 2) return entry[1]
+    }
+  }
+  return raw.getHeader(name)
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify'
 import { ACAC, ACAO, ACEH, VARY } from '../http/header-names.js'
 import { mergeVary } from '../http/vary.js'
 import { kAnswered, kPolicy, type Decision } from '../policy/decision.js'
-import { replyHeadersOf } from './fastify-internals.js'
+import { rawHeaderOf, replyHeadersOf } from './fastify-internals.js'
 
 const VARY_ORIGIN = ['Origin'] as const
 
@@ -23,7 +23,7 @@ export function put (reply: FastifyReply, headers: HeaderObject, name: string, v
 function read (reply: FastifyReply, headers: HeaderObject, name: string): unknown {
   if (headers === undefined) return reply.getHeader(name)
   const value = headers[name]
-  return value !== undefined ? value : reply.raw.getHeader(name)
+  return value !== undefined ? value : rawHeaderOf(reply.raw, name)
 }
 
 /** `put` for a single header: the header object is looked up for it. */

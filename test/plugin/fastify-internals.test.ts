@@ -4,10 +4,12 @@
  * file against the newest Fastify 5 too: a failure names the internal that changed.
  */
 import { createRequire } from 'node:module'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket, type AddressInfo } from 'node:net'
 import { test } from 'tap'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteShorthandOptions } from 'fastify'
 import fp from 'fastify-plugin'
-import { dropsDebug, fastifyFindMyWay, listRouterRoutes, notFoundContextOf, replyHeadersOf, routerMatchOptions, type ContextHook, type RouterMatchOptions, type RouterRoute } from '../../lib/plugin/fastify-internals.js'
+import { dropsDebug, fastifyFindMyWay, listRouterRoutes, notFoundContextOf, rawHeaderOf, replyHeadersOf, routerMatchOptions, type ContextHook, type RouterMatchOptions, type RouterRoute } from '../../lib/plugin/fastify-internals.js'
 import { RouteIndex } from '../../lib/plugin/route-index.js'
 
 const require = createRequire(import.meta.url)
@@ -384,4 +386,37 @@ test('(i) with logger: false, every method of request.log is abstract-logging\'s
   t.teardown(() => logging.close())
   logging.get('/x', async (request) => ({ drops: dropsDebug(request.log) }))
   t.same((await logging.inject({ method: 'GET', url: '/x' })).json(), { drops: false }, 'a pino logger is never taken for it')
+})
+
+test('(j) Node\'s response keeps the headers set on it under Symbol(kOutHeaders): null until one is set, then { [lower-case name]: [name, value] }', async (t) => {
+  const app = Fastify({ logger: false })
+  t.teardown(() => app.close())
+  app.get('/x', async (_request, reply) => {
+    const raw = reply.raw
+    const read = (name: string): unknown[] => [rawHeaderOf(raw, name), raw.getHeader(name)]
+    const before = read('vary')
+    raw.setHeader('Vary', 'Accept-Encoding')
+    raw.setHeader('X-List', ['a', 'b'])
+    const set = [read('vary'), read('x-list'), read('x-other')]
+    raw.removeHeader('vary')
+    const removed = read('vary')
+    const symbol = Object.getOwnPropertySymbols(raw).find((s) => s.description === 'kOutHeaders')
+    return { before, set, removed, symbol: symbol !== undefined }
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as AddressInfo
+  const served = await fetch(`http://127.0.0.1:${port}/x`)
+  t.same(await served.json(), {
+    before: [null, null],
+    set: [['Accept-Encoding', 'Accept-Encoding'], [['a', 'b'], ['a', 'b']], [null, null]],
+    removed: [null, null],
+    symbol: true
+  }, fact('a server response\'s headers are read as getHeader reads them (undefined is null in JSON)'))
+  const injected = await app.inject({ method: 'GET', url: '/x' })
+  t.same(injected.json(), (await (await fetch(`http://127.0.0.1:${port}/x`)).json()), 'light-my-request\'s response is read the same way')
+
+  const symbol = Object.getOwnPropertySymbols(new ServerResponse(new IncomingMessage(new Socket()))).find((s) => s.description === 'kOutHeaders') as symbol
+  const fallback = (headers: unknown): unknown => rawHeaderOf({ [symbol]: headers, getHeader: (name: string) => `public ${name}` } as unknown as Parameters<typeof rawHeaderOf>[0], 'vary')
+  t.equal(fallback({ vary: 'Origin' }), 'public vary', 'an entry of another shape is read through getHeader')
+  t.equal(fallback(undefined), 'public vary', 'a response without the symbol (HTTP/2\'s) is read through getHeader')
 })
