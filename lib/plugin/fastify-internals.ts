@@ -160,26 +160,31 @@ export function replyHeadersOf (reply: FastifyReply): Record<string, unknown> | 
 }
 
 /**
- * A header set on `reply.raw`, by lower-case name, as `reply.raw.getHeader(name)` reads it, without
- * the name's check and lower-casing on every call. Node's response keeps its headers under a private
- * symbol (`kOutHeaders`): null until one is set, then `{ [lower-case name]: [name, value] }`. The
- * symbol is looked for on the first response; without it, or for an entry of another shape, `getHeader`
- * answers, so a Node change costs speed, not behaviour.
+ * The headers set on `reply.raw`, as Node's response keeps them under a private symbol
+ * (`kOutHeaders`): null until one is set, then `{ [lower-case name]: [name, value] }`; undefined when
+ * this response keeps them elsewhere (the symbol is looked for on the first response), and the
+ * public methods serve, so a Node change costs speed, not behaviour. Read in place: `getHeader()`
+ * checks and lower-cases the name on every call, `getHeaderNames()` makes an array.
  */
 let outHeadersSymbol: symbol | null | undefined
 
-export function rawHeaderOf (raw: FastifyReply['raw'], name: string): unknown {
+export function rawHeadersOf (raw: FastifyReply['raw']): Record<string, unknown> | null | undefined {
   if (outHeadersSymbol === undefined) {
     outHeadersSymbol = Object.getOwnPropertySymbols(raw).find((symbol) => symbol.description === 'kOutHeaders') ?? null
   }
-  if (outHeadersSymbol !== null) {
-    const headers = (raw as unknown as Record<symbol, unknown>)[outHeadersSymbol]
-    if (headers === null) return undefined
-    if (typeof headers === 'object') {
-      const entry = (headers as Record<string, unknown>)[name]
-      if (entry === undefined) return undefined
-      if (Array.isArray(entry) && entry.length === 2) return entry[1]
-    }
+  if (outHeadersSymbol === null) return undefined
+  const headers = (raw as unknown as Record<symbol, unknown>)[outHeadersSymbol]
+  return headers === null || typeof headers === 'object' ? headers as Record<string, unknown> | null : undefined
+}
+
+/** A header set on `reply.raw`, by lower-case name, as `reply.raw.getHeader(name)` reads it (read in place where it can). */
+export function rawHeaderOf (raw: FastifyReply['raw'], name: string): unknown {
+  const headers = rawHeadersOf(raw)
+  if (headers === null) return undefined
+  if (headers !== undefined) {
+    const entry = headers[name]
+    if (entry === undefined) return undefined
+    if (Array.isArray(entry) && entry.length === 2) return entry[1]
   }
   return raw.getHeader(name)
 }

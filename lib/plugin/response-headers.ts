@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify'
 import { ACAC, ACAO, ACEH, VARY } from '../http/header-names.js'
 import { mergeVary } from '../http/vary.js'
 import { kAnswered, kPolicy, type Decision } from '../policy/decision.js'
-import { rawHeaderOf, replyHeadersOf } from './fastify-internals.js'
+import { rawHeaderOf, rawHeadersOf, replyHeadersOf } from './fastify-internals.js'
 
 const VARY_ORIGIN = ['Origin'] as const
 
@@ -82,6 +82,15 @@ function removeCorsHeaders (reply: FastifyReply, headers: HeaderObject): void {
   }
   for (const name in headers) {
     if (name.startsWith('access-control-')) reply.removeHeader(name)
+  }
+  const rawHeaders = rawHeadersOf(reply.raw)
+  if (rawHeaders === null) return
+  // for…in allows removing the property it is visiting
+  if (rawHeaders !== undefined) {
+    for (const name in rawHeaders) {
+      if (name.startsWith('access-control-')) reply.removeHeader(name)
+    }
+    return
   }
   for (const name of reply.raw.getHeaderNames()) {
     if (name.startsWith('access-control-')) reply.removeHeader(name)

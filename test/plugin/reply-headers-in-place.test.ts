@@ -6,6 +6,8 @@
  * for a reply that does not hold Fastify's header object.
  */
 import { test } from 'tap'
+import http2 from 'node:http2'
+import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyReply } from 'fastify'
 import corsPolicy from '../../lib/index.js'
 import { replyHeadersOf } from '../../lib/plugin/fastify-internals.js'
@@ -38,6 +40,35 @@ test('headers set on reply.raw: a denied origin loses its access-control-* ones,
   const allowed = await app.inject({ method: 'GET', url: '/x', headers: { origin: ALLOWED } })
   t.equal(allowed.headers['access-control-allow-origin'], ALLOWED)
   t.equal(allowed.headers.vary, 'Accept-Encoding, Origin')
+})
+
+test('headers set on reply.raw over HTTP/2, whose response keeps them elsewhere than Node\'s HTTP/1 one: read through its public methods', async (t) => {
+  const app = Fastify({ http2: true })
+  t.teardown(() => app.close())
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.raw.setHeader('vary', 'Accept-Encoding')
+    reply.raw.setHeader('access-control-allow-origin', 'https://raw.example')
+    reply.raw.setHeader('x-other', 'kept')
+  })
+  await app.register(corsPolicy, { origin: [ALLOWED] })
+  app.get('/x', async () => 'x')
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const client = http2.connect(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`)
+  t.teardown(() => client.close())
+  const get = (origin: string): Promise<http2.IncomingHttpHeaders> => new Promise((resolve, reject) => {
+    const stream = client.request({ ':path': '/x', origin })
+    stream.on('response', resolve)
+    stream.on('error', reject)
+    stream.resume()
+    stream.end()
+  })
+  const denied = await get(DENIED)
+  t.same(Object.keys(denied).filter((name) => name.startsWith('access-control-')), [], 'the raw access-control-* header is removed')
+  t.equal(denied['x-other'], 'kept')
+  t.equal(denied.vary, 'Accept-Encoding, Origin')
+  const allowed = await get(ALLOWED)
+  t.equal(allowed['access-control-allow-origin'], ALLOWED)
+  t.equal(allowed.vary, 'Accept-Encoding, Origin')
 })
 
 /** A reply as a Fastify release without the private header object would present it: the public methods only. */
