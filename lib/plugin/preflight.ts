@@ -12,7 +12,7 @@ import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from 
 import { decideForPolicy } from './actual-request.js'
 import { runOriginCheck, settleOrigins } from './origin-check.js'
 import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
-import { put, setHeader } from './response-headers.js'
+import { publishStaged, setHeader, stagingFor } from './response-headers.js'
 import { replyHeadersOf } from './fastify-internals.js'
 
 /** One preflight being answered: what every step below reads. */
@@ -200,26 +200,29 @@ function writePreflight (preflight: Preflight, policy: CorsPolicy, outcome: Pref
   const decision = Decision.answeredPreflight(origin, policy, outcome.reason, outcome.detail, credentials)
   attachOriginData(decision, preflight.originData)
   request.cors = decision
-  const headers = replyHeadersOf(reply)
-  put(reply, headers, ACAO, anyOrigin ? '*' : origin)
-  if (credentials) put(reply, headers, ACAC, 'true')
-  if (outcome.acam !== undefined) put(reply, headers, ACAM, outcome.acam)
-  if (outcome.acah !== undefined) put(reply, headers, ACAH, outcome.acah)
+  const inPlace = replyHeadersOf(reply)
+  const headers = stagingFor(inPlace)
+  headers[ACAO] = anyOrigin ? '*' : origin
+  if (credentials) headers[ACAC] = 'true'
+  if (outcome.acam !== undefined) headers[ACAM] = outcome.acam
+  if (outcome.acah !== undefined) headers[ACAH] = outcome.acah
   // a refusal normally needs no max-age (a browser caches nothing from it), but one a browser may
   // still accept (private network access, in browsers that only warn) is marked never to be cached
-  if (maxAge !== undefined && (allowed || maxAge === '0')) put(reply, headers, ACMA, maxAge)
+  if (maxAge !== undefined && (allowed || maxAge === '0')) headers[ACMA] = maxAge
   if (allowed) {
-    if (policy.cacheControl !== undefined) put(reply, headers, CACHE_CONTROL, policy.cacheControl)
-    if (preflight.headers[ACRPN] === 'true') put(reply, headers, ACAPN, 'true')
+    if (policy.cacheControl !== undefined) headers[CACHE_CONTROL] = policy.cacheControl
+    if (preflight.headers[ACRPN] === 'true') headers[ACAPN] = 'true'
   } else {
     logDenial(request, decision, target)
   }
-  if (vary !== undefined) put(reply, headers, VARY, vary)
+  if (vary !== undefined) headers[VARY] = vary
   if (policy.preflightContinue) {
+    publishStaged(reply, inPlace, headers)
     proceed()
     return
   }
   // Content-Length: 0 because some Safari versions hang on a body-less 204 without it
-  put(reply, headers, CONTENT_LENGTH, '0')
+  headers[CONTENT_LENGTH] = '0'
+  publishStaged(reply, inPlace, headers)
   reply.code(policy.optionsSuccessStatus).send()
 }

