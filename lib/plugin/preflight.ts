@@ -12,7 +12,7 @@ import { answersOwnPreflights, compileDelegatedPolicy, type Registration } from 
 import { decideForPolicy } from './actual-request.js'
 import { runOriginCheck, settleOrigins } from './origin-check.js'
 import { logDenial, routingHost, type Continue, type PluginScope } from './request-context.js'
-import { publishStaged, setHeader, stagingFor } from './response-headers.js'
+import { publishStaged, stagingFor } from './response-headers.js'
 import { replyHeadersOf } from './fastify-internals.js'
 
 /** One preflight being answered: what every step below reads. */
@@ -183,8 +183,11 @@ function refusePreflight (preflight: Preflight, policy: CorsPolicy | null, reaso
   attachOriginData(decision, preflight.originData)
   request.cors = decision
   logDenial(request, decision, target)
-  if (vary !== undefined) setHeader(reply, VARY, vary)
-  setHeader(reply, CONTENT_LENGTH, '0')
+  const inPlace = replyHeadersOf(reply)
+  const headers = stagingFor(inPlace)
+  if (vary !== undefined) headers[VARY] = vary
+  headers[CONTENT_LENGTH] = '0'
+  publishStaged(reply, inPlace, headers)
   reply.code(403).send()
 }
 

@@ -13,7 +13,7 @@ const VARY_ORIGIN = ['Origin'] as const
 type HeaderObject = Record<string, unknown> | undefined
 
 /**
- * The object a writer of several headers writes them in: Fastify's own header object (`inPlace`), or
+ * The object a writer of headers writes them in: Fastify's own header object (`inPlace`), or
  * when this Fastify keeps its headers elsewhere, a new one that `publishStaged` hands to
  * `reply.header()`. Each header is written at a line of its own (`headers[ACAO] = value`), never
  * through a helper that takes the name: V8 looks a store whose name varies at one place up in its
@@ -28,13 +28,6 @@ export function stagingFor (inPlace: HeaderObject): Record<string, unknown> {
 export function publishStaged (reply: FastifyReply, inPlace: HeaderObject, staged: Record<string, unknown>): void {
   if (inPlace !== undefined) return
   for (const name in staged) reply.header(name, staged[name])
-}
-
-/** Sets one header whose name is lower-case (never set-cookie), as `reply.header()` does, in place where it can. */
-export function setHeader (reply: FastifyReply, name: string, value: string): void {
-  const inPlace = replyHeadersOf(reply)
-  if (inPlace === undefined) reply.header(name, value)
-  else inPlace[name] = value
 }
 
 /** Adds `Origin` to the reply's Vary, keeping what other plugins put there. */
