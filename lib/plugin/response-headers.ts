@@ -30,6 +30,12 @@ export function publishStaged (reply: FastifyReply, inPlace: HeaderObject, stage
   for (const name in staged) reply.header(name, staged[name])
 }
 
+/** Is Access-Control-Allow-Credentials set on the reply, in Fastify's header object or on `reply.raw`? */
+function hasAllowCredentials (reply: FastifyReply, inPlace: HeaderObject): boolean {
+  if (inPlace === undefined) return reply.getHeader(ACAC) !== undefined
+  return inPlace[ACAC] !== undefined || rawHeaderOf(reply.raw, ACAC) !== undefined
+}
+
 /** Adds `Origin` to the reply's Vary, keeping what other plugins put there. */
 function addVaryOrigin (reply: FastifyReply, inPlace: HeaderObject, headers: Record<string, unknown>): void {
   let existing = (inPlace === undefined ? reply.getHeader(VARY) : inPlace[VARY]) as string | string[] | undefined
@@ -61,7 +67,7 @@ export function writeDecisionHeaders (reply: FastifyReply, decision: Decision): 
     headers[ACAO] = policy.originKind === 'any' ? '*' : decision.origin as string
     if (policy.credentials) headers[ACAC] = 'true'
     // without credentials (the public tier of tiered origins among them) the page never gets them, whoever set the header
-    else if (inPlace === undefined ? reply.getHeader(ACAC) !== undefined : inPlace[ACAC] !== undefined || rawHeaderOf(reply.raw, ACAC) !== undefined) reply.removeHeader(ACAC)
+    else if (hasAllowCredentials(reply, inPlace)) reply.removeHeader(ACAC)
     if (policy.aceh !== undefined) headers[ACEH] = policy.aceh
   } else if (!decision.allowed) {
     removeCorsHeaders(reply, inPlace)
