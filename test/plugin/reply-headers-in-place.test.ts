@@ -8,7 +8,7 @@
 import { test } from 'tap'
 import http2 from 'node:http2'
 import type { AddressInfo } from 'node:net'
-import Fastify, { type FastifyReply } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import corsPolicy from '../../lib/index.js'
 import { replyHeadersOf } from '../../lib/plugin/fastify-internals.js'
 import { writeDecisionHeaders } from '../../lib/plugin/response-headers.js'
@@ -19,17 +19,22 @@ import { resolveOptions } from '../../lib/policy/options.js'
 const ALLOWED = 'https://app.example.com'
 const DENIED = 'https://evil.example'
 
-test('headers set on reply.raw: a denied origin loses its access-control-* ones, and Vary: Origin is merged into the raw Vary', async (t) => {
-  const app = Fastify()
-  t.teardown(() => app.close())
+/** An app whose GET /x response has Vary, an access-control-* header and another header set before the plugin runs, on the raw response only. */
+async function appWithRawHeaders (http2: boolean): Promise<FastifyInstance> {
+  const app = (http2 ? Fastify({ http2: true }) : Fastify()) as unknown as FastifyInstance
   app.addHook('onRequest', async (_request, reply) => {
-    // set before the plugin runs, on the raw response only
     reply.raw.setHeader('vary', 'Accept-Encoding')
     reply.raw.setHeader('access-control-allow-origin', 'https://raw.example')
     reply.raw.setHeader('x-other', 'kept')
   })
   await app.register(corsPolicy, { origin: [ALLOWED] })
   app.get('/x', async () => 'x')
+  return app
+}
+
+test('headers set on reply.raw: a denied origin loses its access-control-* ones, and Vary: Origin is merged into the raw Vary', async (t) => {
+  const app = await appWithRawHeaders(false)
+  t.teardown(() => app.close())
 
   const denied = await app.inject({ method: 'GET', url: '/x', headers: { origin: DENIED } })
   t.equal(denied.statusCode, 200)
@@ -43,15 +48,8 @@ test('headers set on reply.raw: a denied origin loses its access-control-* ones,
 })
 
 test('headers set on reply.raw over HTTP/2, whose response keeps them elsewhere than Node\'s HTTP/1 one: read through its public methods', async (t) => {
-  const app = Fastify({ http2: true })
+  const app = await appWithRawHeaders(true)
   t.teardown(() => app.close())
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.raw.setHeader('vary', 'Accept-Encoding')
-    reply.raw.setHeader('access-control-allow-origin', 'https://raw.example')
-    reply.raw.setHeader('x-other', 'kept')
-  })
-  await app.register(corsPolicy, { origin: [ALLOWED] })
-  app.get('/x', async () => 'x')
   await app.listen({ port: 0, host: '127.0.0.1' })
   const client = http2.connect(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`)
   t.teardown(() => client.close())
